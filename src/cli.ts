@@ -1,0 +1,211 @@
+#!/usr/bin/env node
+/**
+ * orgshare command line. Parses arguments (commander), runs one command, and maps every
+ * error to the contract's exit codes in one place: 0 ok, 2 changes/drift, 1 anything else.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, OrgshareError, redact } from './errors.js';
+import { processIo, type Format, type GlobalOptions, type Io } from './commands/context.js';
+import { renderProblems } from './render/problems.js';
+
+const ENV_HELP = `
+Environment:
+  ZENDESK_SUBDOMAIN     account subdomain (acme for acme.zendesk.com)
+  ZENDESK_EMAIL         agent email for API-token auth
+  ZENDESK_API_TOKEN     API token (Basic auth {email}/token:{token})
+  ZENDESK_OAUTH_TOKEN   OAuth bearer token (instead of email + API token)
+  ZENDESK_API_URL       base URL override, e.g. http://127.0.0.1:4010/api/v2
+  NO_COLOR              disable colour
+
+Exit codes: 0 success / no changes, 2 changes or drift found, 1 error, invalid or blocked.
+Secrets are never printed.`;
+
+function globals(program: Command): GlobalOptions {
+  const o = program.opts<{ dir: string; format: Format; color: boolean }>();
+  return { dir: o.dir, format: o.format, color: o.color && !process.env.NO_COLOR };
+}
+
+export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command('orgshare');
+  const run = (fn: () => Promise<number>) => async () => setExit(await fn());
+  program
+    .description('GitOps reconciler for Zendesk organization ticket sharing.\nEach managed organization is one reviewed YAML file in orgs/.')
+    .version('0.1.0')
+    .option('--dir <path>', 'config repository (holds orgs/ and orgshare.config.yaml)', process.cwd())
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'))
+    .option('--no-color', 'disable colour in text output')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', ENV_HELP)
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .exitOverride();
+
+  program
+    .command('validate')
+    .description('check every file in orgs/ against the schema and the offline pre-check rules (no network)')
+    .addHelpText('after', `
+Reports all problems at once, each with file:line:col. In GitHub Actions it also emits
+::error annotations on the pull request.
+
+Examples:
+  $ orgshare validate
+  $ orgshare validate --dir ../support-config --format json`)
+    .action(run(async () => (await import('./commands/validate.js')).run(globals(program), io)));
+
+  program
+    .command('plan')
+    .description('show what apply would change, with every pre-check verified against live Zendesk (read-only)')
+    .option('--out <file>', 'save the plan as JSON for `orgshare apply <file>`')
+    .option('--allow-large', 'allow more changes than max_changes (blast radius)')
+    .addHelpText('after', `
+Exit codes: 0 no changes, 2 changes planned, 1 error or a blocked pre-check.
+
+Examples:
+  $ orgshare plan
+  $ orgshare plan --format markdown > plan.md     # PR comment
+  $ orgshare plan --out plan.json && orgshare apply plan.json --yes`)
+    .action(
+      run(async () =>
+        (await import('./commands/plan.js')).run(globals(program), program.commands.find((c) => c.name() === 'plan')!.opts(), io),
+      ),
+    );
+
+  program
+    .command('apply')
+    .description('apply the changes (ticket metadata → organization + Details line → comment and solve)')
+    .argument('[plan]', 'a plan saved with `plan --out`; refused when live state or files changed since')
+    .option('--yes', 'do not ask for confirmation')
+    .option('--allow-large', 'allow more changes than max_changes (blast radius)')
+    .addHelpText('after', `
+Without a plan file, apply plans first, prints the plan, and writes only with --yes or an
+interactive confirmation. If any change is blocked, nothing is written.
+
+Examples:
+  $ orgshare apply                 # plan, show, ask
+  $ orgshare apply --yes           # CI on merge
+  $ orgshare apply plan.json --yes # exactly the reviewed plan, or refuse`)
+    .action(
+      run(async () => {
+        const cmd = program.commands.find((c) => c.name() === 'apply')!;
+        return (await import('./commands/apply.js')).run(globals(program), { ...cmd.opts(), planFile: cmd.args[0] }, io);
+      }),
+    );
+
+  program
+    .command('drift')
+    .description('read-only: managed orgs that differ, unmanaged shared orgs, undeclared user grants')
+    .addHelpText('after', `
+Exit codes: 0 no drift, 2 drift found, 1 error.
+
+Examples:
+  $ orgshare drift
+  $ orgshare drift --format markdown   # for a scheduled issue`)
+    .action(run(async () => (await import('./commands/drift.js')).run(globals(program), io)));
+
+  program
+    .command('import')
+    .description('write orgs/*.yaml from live state (ticket and date from the Details history)')
+    .option('--org <id...>', 'organization ids to import')
+    .option('--shared', 'import every organization that is shared in Zendesk')
+    .option('--force', 'overwrite existing files')
+    .addHelpText('after', `
+Imported files carry request.legacy: true: accepted only while live state equals the file.
+
+Examples:
+  $ orgshare import --shared
+  $ orgshare import --org 360001234567 360001234568`)
+    .action(
+      run(async () =>
+        (await import('./commands/import.js')).run(globals(program), program.commands.find((c) => c.name() === 'import')!.opts(), io),
+      ),
+    );
+
+  program
+    .command('access')
+    .description('effective-access report: who can see and comment on each organization’s tickets, and why')
+    .option('--org <id...>', 'limit to these organization ids')
+    .addHelpText('after', `
+Examples:
+  $ orgshare access
+  $ orgshare access --org 360001234567 --format markdown`)
+    .action(
+      run(async () =>
+        (await import('./commands/access.js')).run(globals(program), program.commands.find((c) => c.name() === 'access')!.opts(), io),
+      ),
+    );
+
+  program
+    .command('sandbox')
+    .description('run a local Zendesk-compatible API for trying everything (seeded to match orgs/)')
+    .option('--port <n>', 'port to listen on (0 = any free port)', '4010')
+    .option('--host <addr>', 'address to bind', '127.0.0.1')
+    .option('--seed <file>', 'seed file (JSON or YAML) instead of the built-in seed')
+    .option('--rpm <n>', 'rate limit in requests per minute (0 = none)', '700')
+    .option('--faults <spec>', 'fault injection, e.g. "429:0.1,503:0.05,slow:0.1:2000,drop:0.02,seed:42"')
+    .addHelpText('after', `
+Examples:
+  $ orgshare sandbox --port 4010
+  $ ZENDESK_API_URL=http://127.0.0.1:4010/api/v2 ZENDESK_EMAIL=admin@example.com \\
+    ZENDESK_API_TOKEN=sandbox orgshare plan`)
+    .action(
+      run(async () =>
+        (await import('./commands/sandbox.js')).run(globals(program), program.commands.find((c) => c.name() === 'sandbox')!.opts(), io),
+      ),
+    );
+
+  return program;
+}
+
+/** Runs the CLI; returns the exit code. All errors end here. */
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  let code = 0;
+  const program = buildProgram(io, (c) => (code = c));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    return handleError(err, io, program.opts<{ format?: Format }>().format ?? 'text');
+  }
+}
+
+export function handleError(err: unknown, io: Io, format: Format): number {
+  if (err instanceof CommanderError) {
+    return err.exitCode === 0 ? 0 : 1;
+  }
+  if (err instanceof ConfigError) {
+    io.stdout(renderProblems(err.problems, format));
+    return 1;
+  }
+  if (err instanceof OrgshareError) {
+    if (format === 'json') {
+      io.stdout(JSON.stringify({ format_version: 1, error: { code: err.code, message: redact(err.message), hint: err.hint } }, null, 2) + '\n');
+    } else {
+      io.stderr(`Error: ${redact(err.message)}\n${err.hint ? `Hint: ${redact(err.hint)}\n` : ''}`);
+    }
+    return 1;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  io.stderr(`Internal error: ${redact(message)}\nThis is a bug in orgshare; please report it with the command you ran.\n`);
+  return 1;
+}
+
+function isEntryPoint(): boolean {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`Internal error: ${redact(String(err))}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

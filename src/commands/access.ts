@@ -1,0 +1,6 @@
+import type { GlobalOptions, Io } from './context.js';
+import { InternalError } from '../errors.js';
+
+export async function run(_global: GlobalOptions, _opts: Record<string, unknown>, _io: Io): Promise<number> {
+  throw new InternalError('access is not implemented yet');
+}

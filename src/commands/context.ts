@@ -1,0 +1,35 @@
+/**
+ * What every command receives: global options and the process edges (streams, env,
+ * clock). Commands never touch `process` directly so tests can run them in-process too.
+ */
+export type Format = 'text' | 'json' | 'markdown';
+
+export interface GlobalOptions {
+  /** Config repository (contains orgs/, optional orgshare.config.yaml). */
+  dir: string;
+  format: Format;
+  color: boolean;
+}
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** stderr is a terminal: progress may be drawn. */
+  stderrIsTTY: boolean;
+  stdinIsTTY: boolean;
+  env: NodeJS.ProcessEnv;
+  now: () => Date;
+  /** Interactive yes/no prompt (only used when stdin is a TTY). */
+  confirm?: (question: string) => Promise<boolean>;
+}
+
+export function processIo(): Io {
+  return {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    stdinIsTTY: Boolean(process.stdin.isTTY),
+    env: process.env,
+    now: () => new Date(),
+  };
+}

@@ -1,0 +1,170 @@
+/**
+ * The plan model: the single contract between planning, rendering and applying.
+ * `plan()` (src/plan) builds it purely; renderers (src/render) print it; apply
+ * (src/apply) executes its steps in order. Changes are a discriminated union on `kind`.
+ */
+import type { SourceRef, TicketRef, UserAccess } from './desired.js';
+import type { TicketRestriction, TicketStatus } from './observed.js';
+import type { Sharing, SharingFlags } from './sharing.js';
+
+/** Stable pre-check ids (CONTRACT.md "Pre-checks"), shown in every output format. */
+export const CHECK_IDS = [
+  'schema',
+  'name_match',
+  'ticket_url',
+  'ticket_org',
+  'confirmed_type',
+  'risk_message_sent',
+  'risk_approved',
+  'approver_member',
+  'deny_note',
+  'hipaa',
+  'blast_radius',
+] as const;
+export type CheckId = (typeof CHECK_IDS)[number];
+
+export interface CheckResult {
+  id: CheckId;
+  status: 'pass' | 'fail' | 'skip';
+  message: string;
+  hint?: string;
+  source?: SourceRef;
+}
+
+/** One write, in handbook order. `skip` explains why a step will not run. */
+export type Step =
+  | {
+      kind: 'ticket_metadata';
+      ticketId: number;
+      fields: { id: number; title: string; value: string | boolean }[];
+      skip?: string;
+    }
+  | {
+      kind: 'org_update';
+      orgId: number;
+      flags?: SharingFlags;
+      /** The Details line appended (absent when Details is left alone). */
+      detailsLine?: string;
+      detailsBefore: string | null;
+      detailsAfter: string | null;
+      /** Full replacement list when partner domains change. */
+      domainNames?: string[];
+      skip?: string;
+    }
+  | {
+      kind: 'user_update';
+      userId: number;
+      ticketRestriction: 'organization' | 'requested';
+      notesLine: string;
+      notesBefore: string | null;
+      notesAfter: string;
+      skip?: string;
+    }
+  | {
+      kind: 'ticket_comment';
+      ticketId: number;
+      body: string;
+      /** Set status solved in the same request. */
+      solve: boolean;
+      skip?: string;
+    };
+export type StepKind = Step['kind'];
+
+/** Who would gain what (issue 8); computed from bulk reads, optional. */
+export interface Exposure {
+  usersGaining: number;
+  ticketsVisible: number;
+  commentersGaining: number;
+  note?: string;
+}
+
+interface ChangeBase {
+  /** Stable key, unique in a plan: "org:ID", "user:ID@org:ID", "partner:DOMAIN@org:ID". */
+  key: string;
+  orgId: number;
+  orgName: string;
+  file: string;
+  ticket: TicketRef;
+  /** Widening changes need every pre-check; narrowing needs ticket_url and ticket_org. */
+  widening: boolean;
+  checks: CheckResult[];
+  /** True when any check failed. */
+  blocked: boolean;
+  steps: Step[];
+  exposure?: Exposure;
+}
+
+export interface OrgSharingChange extends ChangeBase {
+  /**
+   * enable: private → shared; change_type: read_only ↔ read_write; disable: → private;
+   * finish: live flags already match but the ticket steps of that change are not done
+   * (a crash between steps); only the remaining ticket steps run.
+   */
+  kind: 'enable' | 'change_type' | 'disable' | 'finish';
+  from: Sharing;
+  to: Sharing;
+}
+
+export interface UserGrantChange extends ChangeBase {
+  kind: 'user_grant' | 'user_revoke';
+  userId: number | null;
+  email: string;
+  from: TicketRestriction;
+  to: UserAccess;
+}
+
+export interface PartnerChange extends ChangeBase {
+  kind: 'partner_add' | 'partner_remove';
+  domain: string;
+}
+
+export type Change = OrgSharingChange | UserGrantChange | PartnerChange;
+export type ChangeKind = Change['kind'];
+
+/** What the plan saw; apply with a saved plan refuses when any of it moved. */
+export interface ObservedFingerprint {
+  orgs: { id: number; updatedAt: string; sharedTickets: boolean; sharedComments: boolean; detailsSha256: string }[];
+  tickets: { id: number; status: TicketStatus | null; updatedAt: string | null }[];
+  users: { id: number; updatedAt: string; ticketRestriction: TicketRestriction }[];
+}
+
+export interface Plan {
+  formatVersion: 1;
+  generatedAt: string;
+  /** UTC date (YYYY-MM-DD) written in Details lines. */
+  date: string;
+  account: { subdomain: string | null; baseUrl: string };
+  desiredHash: string;
+  /** Number of managed organizations considered. */
+  managed: number;
+  changes: Change[];
+  /** Plan-wide checks (blast_radius). */
+  planChecks: CheckResult[];
+  fingerprint: ObservedFingerprint;
+  warnings: string[];
+}
+
+export interface PlanSummary {
+  changes: number;
+  widening: number;
+  narrowing: number;
+  blocked: number;
+  byKind: Partial<Record<ChangeKind, number>>;
+}
+
+export function summarize(plan: Plan): PlanSummary {
+  const byKind: Partial<Record<ChangeKind, number>> = {};
+  for (const c of plan.changes) byKind[c.kind] = (byKind[c.kind] ?? 0) + 1;
+  return {
+    changes: plan.changes.length,
+    widening: plan.changes.filter((c) => c.widening).length,
+    narrowing: plan.changes.filter((c) => !c.widening).length,
+    blocked: plan.changes.filter((c) => c.blocked).length + (plan.planChecks.some((c) => c.status === 'fail') ? 1 : 0),
+    byKind,
+  };
+}
+
+/** A plan may be applied only when no change and no plan-wide check is blocked. */
+export function isBlocked(plan: Plan): boolean {
+  return plan.changes.some((c) => c.blocked) || plan.planChecks.some((c) => c.status === 'fail');
+}

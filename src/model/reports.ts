@@ -1,0 +1,74 @@
+/** Drift and apply reports: rendered by src/render like the plan. */
+import type { StepKind } from './plan.js';
+import type { TicketRestriction } from './observed.js';
+import type { Sharing } from './sharing.js';
+
+/** Who changed something last, from Zendesk's audit log when available. */
+export interface AuditInfo {
+  actorId: number | null;
+  actorName: string | null;
+  at: string;
+}
+
+export type DriftItem =
+  | {
+      kind: 'managed_differs';
+      orgId: number;
+      orgName: string;
+      file: string;
+      declared: Sharing;
+      live: Sharing | null;
+      lastChange?: AuditInfo;
+    }
+  | { kind: 'managed_missing'; orgId: number; orgName: string; file: string }
+  | { kind: 'unmanaged_shared'; orgId: number; orgName: string; live: Sharing; lastChange?: AuditInfo }
+  | {
+      kind: 'grant_differs';
+      userId: number;
+      email: string | null;
+      orgId: number | null;
+      file: string;
+      declared: TicketRestriction;
+      live: TicketRestriction;
+    }
+  | {
+      kind: 'undeclared_grant';
+      userId: number;
+      email: string | null;
+      orgId: number | null;
+      orgName: string | null;
+      lastChange?: AuditInfo;
+    };
+
+export interface DriftReport {
+  formatVersion: 1;
+  generatedAt: string;
+  account: { subdomain: string | null; baseUrl: string };
+  managed: number;
+  scanned: { organizations: number; users: number };
+  items: DriftItem[];
+}
+
+export type StepStatus = 'done' | 'skipped' | 'failed' | 'not_run' | 'already_done';
+
+export interface ApplyResult {
+  key: string;
+  orgId: number;
+  orgName: string;
+  kind: string;
+  status: 'done' | 'failed' | 'skipped';
+  steps: { kind: StepKind; status: StepStatus; message?: string }[];
+  error?: string;
+}
+
+export interface ApplyReport {
+  formatVersion: 1;
+  generatedAt: string;
+  date: string;
+  account: { subdomain: string | null; baseUrl: string };
+  results: ApplyResult[];
+  /** After writing, apply re-reads what it changed; false when live state disagrees. */
+  verified: boolean;
+  verification: string[];
+  requests: { reads: number; writes: number };
+}
