@@ -1,6 +1,47 @@
+/**
+ * `orgshare access [--org ID…]`: the effective-access report (issue 8). Read-only adapter;
+ * bulk reads only (src/access/observe.ts); never lists tickets (count endpoint).
+ * Exit 0, or 1 when an id named with --org does not exist (the report still prints).
+ */
+import { computeAccess } from '../access/compute.js';
+import { ConfigError } from '../errors.js';
+import { readAccess } from '../access/observe.js';
+import { renderAccess } from '../access/render.js';
+import { loadPolicy } from '../config/load.js';
+import { createAdapter } from '../remote/adapter.js';
+import { remoteOptionsFromEnv } from '../remote/env.js';
+import { parseOrgIds } from './import.js';
+import { createProgress } from './progress.js';
 import type { GlobalOptions, Io } from './context.js';
-import { InternalError } from '../errors.js';
 
-export async function run(_global: GlobalOptions, _opts: Record<string, unknown>, _io: Io): Promise<number> {
-  throw new InternalError('access is not implemented yet');
+export interface AccessCommandOptions {
+  org?: string[];
+}
+
+export async function run(global: GlobalOptions, opts: AccessCommandOptions, io: Io): Promise<number> {
+  const orgIds = parseOrgIds(opts.org);
+  // The account policy (orgshare.config.yaml) only for its request budget and subdomain;
+  // orgs/ files are not read, so invalid or missing files do not stop this command.
+  const { policy, problems } = await loadPolicy(global.dir, io.env);
+  if (problems.length > 0) throw new ConfigError(problems);
+  const remote = remoteOptionsFromEnv(io.env, { readOnly: true, rpm: policy.rpm });
+  const subdomain = remote.subdomain ?? policy.subdomain;
+  const adapter = createAdapter(remote);
+  const progress = createProgress(io);
+  try {
+    const input = await readAccess(adapter, { orgIds, progress: (t) => progress.update(t) });
+    progress.done();
+    const report = computeAccess(input.orgs, input.users, input.memberships, input.counts, {
+      generatedAt: io.now().toISOString(),
+      account: { subdomain, baseUrl: remote.baseUrl },
+    });
+    io.stdout(renderAccess(report, global.format, { color: global.color }));
+    if (input.missing.length > 0) {
+      io.stderr(`Error: organization${input.missing.length === 1 ? '' : 's'} not found: ${input.missing.join(', ')}\n`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    progress.done();
+  }
 }

@@ -1,6 +1,192 @@
+/**
+ * `orgshare apply [plan.json] [--yes] [--allow-large]`.
+ *
+ * Without a plan file: plan (read-only), print the plan, refuse when anything is blocked,
+ * then write only with --yes or an interactive "yes" on a terminal.
+ * With a plan file: re-read the files and live Zendesk, plan again, and refuse when the
+ * fresh plan differs from the saved one in any way that matters (comparePlans); otherwise
+ * execute the fresh plan, which carries today's UTC date. A saved plan was reviewed, so
+ * it needs no confirmation.
+ *
+ * Every refusal happens before the writing adapter exists: nothing is written.
+ * Exit 0 done (or nothing to do), 1 refused, failed, or not verified.
+ *
+ * Output: text/markdown print the plan then the apply report on stdout. JSON prints one
+ * document: the apply report, or on refusal `{format_version, error, plan}`.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { executePlan } from '../apply/execute.js';
+import { EXIT, RefusedError, UsageError, redact } from '../errors.js';
+import { isBlocked, type Plan } from '../model/plan.js';
+import type { ApplyReport } from '../model/reports.js';
+import { utcDate } from '../plan/plan.js';
+import { comparePlans, parsePlan, planToJson } from '../plan/saved.js';
+import { renderApply, renderPlan } from '../render/index.js';
 import type { GlobalOptions, Io } from './context.js';
-import { InternalError } from '../errors.js';
+import { makePlan, writeAdapter, type Planned } from './pipeline.js';
+import { applyProgressText, createProgress } from './progress.js';
 
-export async function run(_global: GlobalOptions, _opts: Record<string, unknown>, _io: Io): Promise<number> {
-  throw new InternalError('apply is not implemented yet');
+export interface ApplyCommandOptions {
+  planFile?: string;
+  yes?: boolean;
+  allowLarge?: boolean;
+}
+
+export async function run(global: GlobalOptions, opts: ApplyCommandOptions, io: Io): Promise<number> {
+  const progress = createProgress(io);
+  const saved = opts.planFile !== undefined ? await readSavedPlan(opts.planFile) : null;
+  // A saved plan records whether its blast radius was accepted (--allow-large at plan
+  // time); the fresh plan must match it change for change anyway.
+  const allowLarge = opts.allowLarge === true || (saved !== null && blastRadiusAccepted(saved));
+  let planned: Planned;
+  try {
+    planned = await makePlan(global, io, { allowLarge, progress });
+  } finally {
+    progress.done();
+  }
+  const { plan } = planned;
+  const out = new Output(global, io, plan);
+  out.plan();
+
+  if (saved) {
+    const reasons = comparePlans(saved, plan);
+    if (reasons.length > 0) {
+      return out.refuse(
+        'stale_plan',
+        `the saved plan ${opts.planFile} no longer matches Zendesk or the files; nothing was written:\n${reasons.map((r) => `  - ${r}`).join('\n')}`,
+        'run `orgshare plan --out <file>` again, review it, and apply the new plan',
+        reasons,
+      );
+    }
+  }
+  if (plan.changes.length === 0) return out.nothingToDo(planned);
+  if (isBlocked(plan)) {
+    return out.refuse(
+      'blocked',
+      'refusing to apply: a pre-check failed (see the plan above); nothing was written',
+      'fix the failing checks (or pass --allow-large for blast_radius) and run apply again',
+    );
+  }
+  if (!saved && opts.yes !== true) {
+    if (!io.stdinIsTTY) {
+      return out.refuse('not_confirmed', 'refusing to apply without confirmation; nothing was written', 'pass --yes to apply non-interactively (e.g. in CI)');
+    }
+    const n = plan.changes.length;
+    const ok = await (io.confirm ?? terminalConfirm)(
+      `Apply ${n} change${n === 1 ? '' : 's'} to ${plan.account.subdomain ?? plan.account.baseUrl}? [y/N] `,
+    );
+    if (!ok) return out.refuse('not_confirmed', 'apply cancelled; nothing was written');
+  }
+
+  // A confirmation may wait past midnight UTC: the Details date must be the apply's, so
+  // plan again and go on only if nothing but the date moved.
+  let toApply = plan;
+  const now = io.now();
+  if (utcDate(now) !== plan.date) {
+    let again: Planned;
+    try {
+      again = await makePlan(global, io, { allowLarge, progress });
+    } finally {
+      progress.done();
+    }
+    const reasons = comparePlans(plan, again.plan);
+    if (reasons.length > 0) {
+      return out.refuse(
+        'stale_plan',
+        `Zendesk or the files changed while the plan was open; nothing was written:\n${reasons.map((r) => `  - ${r}`).join('\n')}`,
+        'run apply again to see the new plan',
+        reasons,
+      );
+    }
+    toApply = again.plan;
+  }
+
+  const writer = writeAdapter(io, planned.policy);
+  let report: ApplyReport;
+  try {
+    report = await executePlan(toApply, writer, { now: io.now(), onProgress: (e) => progress.update(applyProgressText(e)) });
+  } finally {
+    progress.done();
+  }
+  report.requests.reads += planned.reader.stats.reads;
+  out.report(report);
+  return report.verified && report.results.every((r) => r.status !== 'failed') ? EXIT.ok : EXIT.failed;
+}
+
+async function readSavedPlan(file: string): Promise<Plan> {
+  let text: string;
+  try {
+    text = await readFile(resolve(file), 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read the plan file ${file}${code ? ` (${code})` : ''}`, 'save a plan with `orgshare plan --out plan.json`');
+  }
+  return parsePlan(text);
+}
+
+function blastRadiusAccepted(plan: Plan): boolean {
+  return plan.planChecks.some((c) => c.id === 'blast_radius' && c.status === 'pass');
+}
+
+/** Asks on the terminal; anything but "y"/"yes" is a no. */
+async function terminalConfirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(question);
+    return /^\s*y(es)?\s*$/i.test(answer);
+  } finally {
+    rl.close();
+  }
+}
+
+/** Keeps stdout one document in JSON mode, human-readable sections otherwise. */
+class Output {
+  constructor(
+    private readonly global: GlobalOptions,
+    private readonly io: Io,
+    private readonly planValue: Plan,
+  ) {}
+
+  plan(): void {
+    if (this.global.format !== 'json') this.io.stdout(renderPlan(this.planValue, this.global.format, { color: this.global.color }));
+  }
+
+  report(report: ApplyReport): void {
+    const text = renderApply(report, this.global.format, { color: this.global.color });
+    if (this.global.format === 'json') this.io.stdout(text);
+    else this.io.stdout(`\n${text}`);
+  }
+
+  nothingToDo(planned: Planned): number {
+    if (this.global.format === 'json') {
+      const empty: ApplyReport = {
+        formatVersion: 1,
+        generatedAt: this.io.now().toISOString(),
+        date: this.planValue.date,
+        account: { ...this.planValue.account },
+        results: [],
+        verified: true,
+        verification: [],
+        requests: { reads: planned.reader.stats.reads, writes: 0 },
+      };
+      this.io.stdout(renderApply(empty, 'json', { color: false }));
+    } else {
+      this.io.stdout('\nNothing to apply.\n');
+    }
+    return EXIT.ok;
+  }
+
+  /** Text: throws for the top-level handler (stderr). JSON: one error document with the plan. */
+  refuse(code: string, message: string, hint?: string, reasons?: string[]): number {
+    if (this.global.format !== 'json') throw new RefusedError(code, message, hint);
+    const doc = {
+      format_version: 1,
+      error: { code, message: redact(message), ...(hint ? { hint } : {}), ...(reasons ? { reasons: reasons.map(redact) } : {}) },
+      plan: planToJson(this.planValue),
+    };
+    this.io.stdout(`${JSON.stringify(doc, null, 2)}\n`);
+    return EXIT.failed;
+  }
 }

@@ -1,6 +1,64 @@
+/**
+ * `orgshare drift`: read-only comparison of orgs/ with live Zendesk (CONTRACT.md).
+ * Loads and validates the files (invalid files: exit 1, like every command that reads
+ * them), scans the account through a READ-ONLY adapter (`scanForDrift`: organizations and
+ * users, cursor pages of 100), computes the report purely (src/drift/compute.ts), then
+ * asks the audit log who last changed each drifted organization (bounded). Exit 0 no
+ * drift, 2 drift, 1 error. Progress goes to stderr only when it is a terminal.
+ */
+import { auditTargets, computeDrift, hasDrift } from '../drift/compute.js';
+import { EXIT, RemoteError } from '../errors.js';
+import type { AuditInfo } from '../model/reports.js';
+import { createAdapter } from '../remote/adapter.js';
+import { remoteOptionsFromEnv } from '../remote/env.js';
+import { scanForDrift } from '../remote/observe.js';
+import { renderDrift } from '../render/index.js';
 import type { GlobalOptions, Io } from './context.js';
-import { InternalError } from '../errors.js';
+import { loadDesired } from './pipeline.js';
+import { createProgress, observeProgressText } from './progress.js';
 
-export async function run(_global: GlobalOptions, _io: Io): Promise<number> {
-  throw new InternalError('drift is not implemented yet');
+/** Audit-log look-ups per run: one request each, and only for drifted organizations. */
+export const MAX_AUDIT_LOOKUPS = 25;
+
+export async function run(global: GlobalOptions, io: Io): Promise<number> {
+  const { desired, policy } = await loadDesired(global, io);
+  const remote = remoteOptionsFromEnv(io.env, { readOnly: true, rpm: policy.rpm });
+  const adapter = createAdapter(remote);
+  const progress = createProgress(io);
+  try {
+    const scan = await scanForDrift(adapter, desired, { onProgress: (e) => progress.update(observeProgressText(e)) });
+    const base = {
+      generatedAt: io.now().toISOString(),
+      account: { subdomain: remote.subdomain ?? policy.subdomain, baseUrl: remote.baseUrl },
+    };
+    let report = computeDrift(desired, scan, base);
+    const targets = auditTargets(report, MAX_AUDIT_LOOKUPS);
+    if (targets.length > 0) {
+      const audit = new Map<number, AuditInfo | null>();
+      for (const [i, id] of targets.entries()) {
+        progress.update(`drift: audit log ${i + 1}/${targets.length}`);
+        audit.set(id, await lastChange(adapter.lastOrganizationChange.bind(adapter), id));
+      }
+      report = computeDrift(desired, scan, { ...base, audit });
+    }
+    progress.done();
+    io.stdout(renderDrift(report, global.format, { color: global.color }));
+    return hasDrift(report) ? EXIT.changes : EXIT.ok;
+  } finally {
+    progress.done();
+  }
+}
+
+/**
+ * "Who changed it" is a courtesy: a failing audit-log read (retryable errors after the
+ * transport's own retries) must not hide the drift itself. Terminal errors (auth) still
+ * fail the command, as they would have failed the scan.
+ */
+async function lastChange(read: (id: number) => Promise<AuditInfo | null>, id: number): Promise<AuditInfo | null> {
+  try {
+    return await read(id);
+  } catch (err) {
+    if (err instanceof RemoteError && err.retryable) return null;
+    throw err;
+  }
 }

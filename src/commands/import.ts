@@ -1,6 +1,69 @@
+/**
+ * `orgshare import [--org ID…] [--shared] [--force]`: writes orgs/*.yaml from live state.
+ * Reads Zendesk through a READ-ONLY adapter (the transport refuses any write) and writes
+ * only files under `<dir>/orgs/`. Exit 0 when everything selected was written or is up to
+ * date; 1 when an organization could not be imported (no Details history, not found) or
+ * one named with --org was kept because its file exists (see src/importer/run.ts).
+ */
+import { ConfigError, UsageError } from '../errors.js';
+import { loadPolicy } from '../config/load.js';
+import { createAdapter } from '../remote/adapter.js';
+import { remoteOptionsFromEnv } from '../remote/env.js';
+import { importFailed, runImport } from '../importer/run.js';
+import { renderImport } from '../importer/render.js';
+import { createProgress } from './progress.js';
 import type { GlobalOptions, Io } from './context.js';
-import { InternalError } from '../errors.js';
 
-export async function run(_global: GlobalOptions, _opts: Record<string, unknown>, _io: Io): Promise<number> {
-  throw new InternalError('import is not implemented yet');
+export interface ImportCommandOptions {
+  org?: string[];
+  shared?: boolean;
+  force?: boolean;
+}
+
+/** Organization ids from --org: decimal, positive, safe integers. */
+export function parseOrgIds(values: string[] | undefined, flag = '--org'): number[] {
+  const ids: number[] = [];
+  for (const raw of values ?? []) {
+    for (const part of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+      const n = /^\d+$/.test(part) ? Number(part) : NaN;
+      if (!Number.isSafeInteger(n) || n <= 0) {
+        throw new UsageError(`${flag} expects organization ids, got ${JSON.stringify(part.slice(0, 40))}`, `e.g. ${flag} 360001234567`);
+      }
+      ids.push(n);
+    }
+  }
+  return ids;
+}
+
+export async function run(global: GlobalOptions, opts: ImportCommandOptions, io: Io): Promise<number> {
+  const orgIds = parseOrgIds(opts.org);
+  if (orgIds.length === 0 && !opts.shared) {
+    throw new UsageError('nothing to import: name organizations with --org, or use --shared', 'e.g. orgshare import --shared, or orgshare import --org 360001234567');
+  }
+  // The account policy (orgshare.config.yaml) only for its request budget and subdomain;
+  // orgs/ files are not read, so invalid or missing files do not stop this command.
+  const { policy, problems } = await loadPolicy(global.dir, io.env);
+  if (problems.length > 0) throw new ConfigError(problems);
+  const remote = remoteOptionsFromEnv(io.env, { readOnly: true, rpm: policy.rpm });
+  const subdomain = remote.subdomain ?? policy.subdomain;
+  const adapter = createAdapter(remote);
+  const progress = createProgress(io);
+  const now = io.now();
+  try {
+    const report = await runImport(adapter, {
+      dir: global.dir,
+      orgIds,
+      shared: Boolean(opts.shared),
+      force: Boolean(opts.force),
+      date: now.toISOString().slice(0, 10),
+      generatedAt: now.toISOString(),
+      subdomain,
+      progress: (text) => progress.update(text),
+    });
+    progress.done();
+    io.stdout(renderImport(report, global.format));
+    return importFailed(report) ? 1 : 0;
+  } finally {
+    progress.done();
+  }
 }

@@ -78,6 +78,25 @@ export interface Exposure {
   note?: string;
 }
 
+/**
+ * The ticket evidence a widening change rests on, copied into the plan so reviewers can
+ * judge it (the Markdown plan quotes the approving comment). Absent for narrowing changes.
+ */
+export interface ChangeEvidence {
+  /** The first public agent comment containing the risk message. */
+  riskMessageCommentId?: number;
+  /** The comment named by `comment_id` (risk approval or partner consent), as read. */
+  approvalComment?: {
+    id: number;
+    authorId: number;
+    /** Author's email when known, else their name, else "user {id}". */
+    author: string;
+    body: string;
+    createdAt: string;
+    public: boolean;
+  };
+}
+
 interface ChangeBase {
   /** Stable key, unique in a plan: "org:ID", "user:ID@org:ID", "partner:DOMAIN@org:ID". */
   key: string;
@@ -92,6 +111,7 @@ interface ChangeBase {
   blocked: boolean;
   steps: Step[];
   exposure?: Exposure;
+  evidence?: ChangeEvidence;
 }
 
 export interface OrgSharingChange extends ChangeBase {

@@ -12,7 +12,7 @@ export const DEFAULT_RISK_MESSAGE =
 
 /** Case-insensitive regular-expression sources that mark a "we will not enable" note. */
 export const DEFAULT_DENY_PATTERNS = [
-  String.raw`\b(will|shall|do|does|must|should)\s*(not|n['’]t)\s+(be\s+)?(enable|enabled|allow|allowed|set\s*up|turn\s+on)\b[^.\n]*\bshar`,
+  String.raw`\b(will|wo|shall|can|ca|do|does|must|should)\s*(not|n['’]t)\s+(be\s+)?(enable|enabled|allow|allowed|set\s*up|turn\s+on)\b[^.\n]*\bshar`,
   String.raw`\bno\s+shared\s+org`,
   String.raw`\bnever\s+(enable|allow)\b[^.\n]*\bshar`,
   String.raw`\bdo\s+not\s+share\b`,

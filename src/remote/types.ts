@@ -29,6 +29,12 @@ export interface RemoteOptions {
   maxRetries?: number;
   /** Called for each response (for progress and request counting). */
   onRequest?: (event: RequestEvent) => void;
+  /** First retry backoff step in ms; doubles per retry, half jittered (default 250). */
+  retryBaseMs?: number;
+  /** Batched reads (show_many) in flight at once (default 4); the rpm budget still applies. */
+  concurrency?: number;
+  /** Bulk job polling: first wait, longest wait, give-up time (default 100 ms, 2 s, 10 min). */
+  jobPoll?: { initialMs?: number; maxMs?: number; timeoutMs?: number };
 }
 
 export interface RequestEvent {
@@ -68,6 +74,10 @@ export interface BulkItemResult {
 }
 
 export interface Adapter {
+  /** API base URL and account subdomain this adapter talks to (for reports). */
+  readonly baseUrl?: string;
+  readonly subdomain?: string | null;
+
   /** GET /users/me: the authenticated user (author of confirmation comments). */
   me(): Promise<ObservedUser>;
 

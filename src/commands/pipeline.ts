@@ -1,0 +1,60 @@
+/**
+ * The read side shared by `plan` and `apply`: load the config → read-only adapter →
+ * observe → plan. Planning never writes: the adapter it uses is read-only in the
+ * transport, so a bug here cannot turn into a write.
+ */
+import { loadConfig } from '../config/load.js';
+import { ConfigError } from '../errors.js';
+import type { DesiredState } from '../model/desired.js';
+import type { Observed } from '../model/observed.js';
+import type { Plan } from '../model/plan.js';
+import type { Policy } from '../model/policy.js';
+import { plan } from '../plan/plan.js';
+import { createAdapter } from '../remote/adapter.js';
+import { remoteOptionsFromEnv } from '../remote/env.js';
+import { observeForPlan } from '../remote/observe.js';
+import type { Adapter } from '../remote/types.js';
+import type { GlobalOptions, Io } from './context.js';
+import { observeProgressText, type Progress } from './progress.js';
+
+export interface Planned {
+  desired: DesiredState;
+  policy: Policy;
+  observed: Observed;
+  plan: Plan;
+  /** The read-only adapter the plan was made with (its stats count the reads). */
+  reader: Adapter;
+}
+
+export interface PlanningOptions {
+  allowLarge: boolean;
+  progress: Progress;
+}
+
+/** Loads the config dir and throws ConfigError with every problem when it is invalid. */
+export async function loadDesired(global: GlobalOptions, io: Io): Promise<{ desired: DesiredState; policy: Policy }> {
+  const loaded = await loadConfig(global.dir, { env: io.env });
+  if (loaded.problems.length > 0) throw new ConfigError(loaded.problems);
+  return { desired: loaded.desired, policy: loaded.policy };
+}
+
+/** A read-only adapter for the account in the environment. */
+export function readAdapter(io: Io, policy: Policy): Adapter {
+  return createAdapter(remoteOptionsFromEnv(io.env, { readOnly: true, rpm: policy.rpm }));
+}
+
+/** The only place a writing adapter is made: `apply`, after the plan was accepted. */
+export function writeAdapter(io: Io, policy: Policy): Adapter {
+  return createAdapter(remoteOptionsFromEnv(io.env, { readOnly: false, rpm: policy.rpm }));
+}
+
+export async function makePlan(global: GlobalOptions, io: Io, opts: PlanningOptions): Promise<Planned> {
+  const { desired, policy } = await loadDesired(global, io);
+  const reader = readAdapter(io, policy);
+  const observed = await observeForPlan(reader, desired, policy, {
+    onProgress: (e) => opts.progress.update(observeProgressText(e)),
+  });
+  opts.progress.done();
+  const made = plan(desired, observed, policy, { now: io.now(), allowLarge: opts.allowLarge });
+  return { desired, policy, observed, plan: made, reader };
+}

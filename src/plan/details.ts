@@ -1,0 +1,173 @@
+/**
+ * The organization Details history (handbook, shared/seeds/000 and 001) and the user-notes
+ * access history: generating the one line a change appends, and reading old lines back.
+ *
+ * Written form (current handbook):
+ *   Shared organization (Read only) enabled 2026-11-23 as per https://acme.zendesk.com/agent/tickets/4821
+ *   Shared organization (Read+write) enabled 2026-11-23 as per …
+ *   Shared organization disabled 2026-11-23 as per …
+ * Read forms: the above and the older lowercase types (`(read only)`, `(read+write)`),
+ * anywhere in a line (bullets or trailing text around them are tolerated), LF or CRLF.
+ */
+import type { TicketRef, UserAccess } from '../model/desired.js';
+import type { Sharing } from '../model/sharing.js';
+import { sharingLabel } from '../model/sharing.js';
+
+export type SharingAction = 'enabled' | 'disabled';
+
+export interface HistoryEntry {
+  action: SharingAction;
+  /** null for `disabled` lines. */
+  type: Exclude<Sharing, 'private'> | null;
+  /** YYYY-MM-DD as written. */
+  date: string;
+  /** The URL as written (trailing punctuation removed). */
+  ticketUrl: string;
+  /** Ticket id parsed from the URL, or null when the URL is not a ticket URL. */
+  ticketId: number | null;
+  /** Lowercased host of the URL, or null when it does not parse. */
+  host: string | null;
+  /** 1-based line number in the text. */
+  line: number;
+  /** The matched text, exactly as written. */
+  text: string;
+}
+
+/** The Details line for a sharing change, with the ticket's canonical agent URL. */
+export function detailsLine(to: Sharing, date: string, ticket: TicketRef | string): string {
+  const url = typeof ticket === 'string' ? ticket : ticket.canonical;
+  return to === 'private'
+    ? `Shared organization disabled ${date} as per ${url}`
+    : `Shared organization (${sharingLabel(to)}) enabled ${date} as per ${url}`;
+}
+
+/**
+ * Appends one line to a free-text field, keeping the existing text byte for byte.
+ * A "\n" separator is added only when the existing text is non-empty and does not
+ * already end with a newline.
+ */
+export function appendLine(text: string | null, line: string): string {
+  if (text === null || text === '') return line;
+  return text.endsWith('\n') ? text + line : `${text}\n${line}`;
+}
+
+const SHARING_RE =
+  /Shared organization\s+(?:\((read only|read\+write)\)\s+(enabled)|(disabled))\s+(\d{4}-\d{2}-\d{2})\s+as per\s+(\S+)/gi;
+
+/** Every sharing line in `details`, in order of appearance. */
+export function parseHistory(details: string | null): HistoryEntry[] {
+  if (!details) return [];
+  const out: HistoryEntry[] = [];
+  const lines = details.split(/\r?\n|\r/);
+  lines.forEach((lineText, i) => {
+    for (const m of lineText.matchAll(SHARING_RE)) {
+      const [text, typeText, , disabled, date, rawUrl] = m;
+      const url = trimUrl(rawUrl ?? '');
+      const parsed = parseTicketUrl(url);
+      out.push({
+        action: disabled ? 'disabled' : 'enabled',
+        type: disabled ? null : typeText?.toLowerCase() === 'read only' ? 'read_only' : 'read_write',
+        date: date ?? '',
+        ticketUrl: url,
+        ticketId: parsed?.id ?? null,
+        host: parsed?.host ?? hostOf(url),
+        line: i + 1,
+        text: text.slice(0, text.length - (rawUrl ?? '').length) + url,
+      });
+    }
+  });
+  return out;
+}
+
+/** The last sharing line, or null. */
+export function lastHistoryEntry(details: string | null): HistoryEntry | null {
+  return parseHistory(details).at(-1) ?? null;
+}
+
+/** True when `entry` records exactly the change to `to` made for `ticket`. */
+export function entryRecords(entry: HistoryEntry | null, to: Sharing, ticket: TicketRef): boolean {
+  if (!entry || entry.ticketId !== ticket.id) return false;
+  if (entry.host !== null && entry.host !== ticket.host && entry.host !== hostOf(ticket.canonical)) return false;
+  if (to === 'private') return entry.action === 'disabled';
+  return entry.action === 'enabled' && entry.type === to;
+}
+
+// ---- user notes: user-level grants --------------------------------------------------
+
+const ACCESS_LABEL: Record<UserAccess, string> = {
+  organization: 'All organization tickets',
+  requested: 'Own tickets only',
+};
+
+/** The line appended to a user's notes when their ticket access is changed. */
+export function accessLine(access: UserAccess, date: string, ticket: TicketRef | string): string {
+  const url = typeof ticket === 'string' ? ticket : ticket.canonical;
+  const verb = access === 'organization' ? 'granted' : 'set';
+  return `Ticket access (${ACCESS_LABEL[access]}) ${verb} ${date} as per ${url}`;
+}
+
+export interface AccessEntry {
+  access: UserAccess;
+  date: string;
+  ticketUrl: string;
+  ticketId: number | null;
+  host: string | null;
+  line: number;
+}
+
+const ACCESS_RE = /Ticket access\s+\((all organization tickets|own tickets only)\)\s+(?:granted|set)\s+(\d{4}-\d{2}-\d{2})\s+as per\s+(\S+)/gi;
+
+/** Every access line in a user's notes, in order. */
+export function parseAccessHistory(notes: string | null): AccessEntry[] {
+  if (!notes) return [];
+  const out: AccessEntry[] = [];
+  notes.split(/\r?\n|\r/).forEach((lineText, i) => {
+    for (const m of lineText.matchAll(ACCESS_RE)) {
+      const url = trimUrl(m[3] ?? '');
+      const parsed = parseTicketUrl(url);
+      out.push({
+        access: m[1]?.toLowerCase() === 'own tickets only' ? 'requested' : 'organization',
+        date: m[2] ?? '',
+        ticketUrl: url,
+        ticketId: parsed?.id ?? null,
+        host: parsed?.host ?? hostOf(url),
+        line: i + 1,
+      });
+    }
+  });
+  return out;
+}
+
+/** True when the last access line of `notes` records `access` for `ticket`. */
+export function accessRecorded(notes: string | null, access: UserAccess, ticket: TicketRef): boolean {
+  const last = parseAccessHistory(notes).at(-1);
+  return last !== undefined && last.access === access && last.ticketId === ticket.id && (last.host === null || last.host === ticket.host || last.host === hostOf(ticket.canonical));
+}
+
+// ---- helpers ----------------------------------------------------------------------
+
+/** Drops punctuation that ends a sentence rather than the URL ("…/4821." or "…/4821)"). */
+function trimUrl(url: string): string {
+  return url.replace(/[.,;:!?)\]}>'"’”]+$/u, '');
+}
+
+function hostOf(url: string): string | null {
+  try {
+    return new URL(url).host.toLowerCase();
+  } catch {
+    return null;
+  }
+}
+
+/** Ticket id and host from an agent or help-center ticket URL. */
+export function parseTicketUrl(url: string): { id: number; host: string } | null {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return null;
+  }
+  const m = /^\/(?:agent\/tickets|hc(?:\/[A-Za-z-]+)?\/requests)\/(\d+)\/?$/.exec(u.pathname);
+  if (!m?.[1]) return null;
+  return { id: Number(m[1]), host: u.host.toLowerCase() };
+}

@@ -1,0 +1,76 @@
+/**
+ * Words for a plan, shared by the text and Markdown renderers so both say the same thing:
+ * the summary sentence and each change's symbol, verb and "from → to".
+ */
+import type { Change, ChangeKind, Plan } from '../model/plan.js';
+import { isBlocked } from '../model/plan.js';
+
+export type ChangeSymbol = '+' | '~' | '-';
+
+export interface ChangeWords {
+  /** Terraform-like: + widens, - narrows, ~ changes/finishes. */
+  symbol: ChangeSymbol;
+  /** The change in a few words: "enable", "grant lead@hooli.example all organization tickets". */
+  title: string;
+  /** "private → read_only", or "" when the change has no levels. */
+  fromTo: string;
+}
+
+export function describeChange(c: Change): ChangeWords {
+  switch (c.kind) {
+    case 'enable':
+      return { symbol: '+', title: 'enable', fromTo: `${c.from} → ${c.to}` };
+    case 'change_type':
+      return { symbol: '~', title: 'change type', fromTo: `${c.from} → ${c.to}` };
+    case 'disable':
+      return { symbol: '-', title: 'disable', fromTo: `${c.from} → ${c.to}` };
+    case 'finish':
+      return {
+        symbol: '~',
+        title: `finish ${c.to === 'private' ? 'disable' : 'enable'} (ticket steps left by an interrupted apply)`,
+        fromTo: `${c.from} → ${c.to}`,
+      };
+    case 'user_grant':
+      return { symbol: '+', title: `grant ${c.email} all organization tickets`, fromTo: `${c.from ?? 'none'} → ${c.to}` };
+    case 'user_revoke':
+      return { symbol: '-', title: `limit ${c.email} to own tickets`, fromTo: `${c.from ?? 'none'} → ${c.to}` };
+    case 'partner_add':
+      return { symbol: '+', title: `add partner domain ${c.domain}`, fromTo: '' };
+    case 'partner_remove':
+      return { symbol: '-', title: `remove partner domain ${c.domain}`, fromTo: '' };
+    default: {
+      const never: never = c;
+      throw new Error(`unknown change kind ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+const EXTRA: [ChangeKind, string, string][] = [
+  ['finish', 'to finish', 'to finish'],
+  ['user_grant', 'user grant', 'user grants'],
+  ['user_revoke', 'user revoke', 'user revokes'],
+  ['partner_add', 'partner domain to add', 'partner domains to add'],
+  ['partner_remove', 'partner domain to remove', 'partner domains to remove'],
+];
+
+/**
+ * "Plan: 1 to enable, 1 to change, 1 to disable, 0 blocked." — other kinds are named only
+ * when present; or "No changes. Live Zendesk matches orgs/." for an empty plan.
+ */
+export function summaryLine(plan: Plan): string {
+  if (plan.changes.length === 0 && !isBlocked(plan)) return 'No changes. Live Zendesk matches orgs/.';
+  const count = (k: ChangeKind) => plan.changes.filter((c) => c.kind === k).length;
+  const parts = [`${count('enable')} to enable`, `${count('change_type')} to change`, `${count('disable')} to disable`];
+  for (const [kind, one, many] of EXTRA) {
+    const n = count(kind);
+    if (n > 0) parts.push(`${n} ${n === 1 ? one : many}`);
+  }
+  parts.push(`${plan.changes.filter((c) => c.blocked).length} blocked`);
+  return `Plan: ${parts.join(', ')}.`;
+}
+
+/** The organization's agent URL, when the account's subdomain is known. */
+export function organizationUrl(plan: Pick<Plan, 'account'>, orgId: number): string | null {
+  return plan.account.subdomain ? `https://${plan.account.subdomain}.zendesk.com/agent/organizations/${orgId}` : null;
+}
+

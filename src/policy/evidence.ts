@@ -1,0 +1,236 @@
+/**
+ * The evidence rules of the handbook's pre-checks: the requester confirmed the type
+ * (`confirmed_type`), an agent sent the risk message (`risk_message_sent`), the approver
+ * answered it with a clear approval (`risk_approved`), and the approver may speak for the
+ * organization (`approver_member`). Comment text is compared with `normalizeText`.
+ */
+import type { RiskApproval, SourceRef } from '../model/desired.js';
+import type { Observed, ObservedComment, TicketEvidence } from '../model/observed.js';
+import type { ChangeEvidence, CheckResult } from '../model/plan.js';
+import type { Sharing } from '../model/sharing.js';
+import { memberOf, orgLabel, roleLabel, userByEmail, userById, userLabel } from './lookup.js';
+import { containsNormalized, excerpt } from './normalize.js';
+import { fail, pass, skip } from './result.js';
+
+export function checkConfirmedType(confirmed: Sharing | undefined, sharing: Sharing, source?: SourceRef): CheckResult {
+  if (confirmed === undefined) {
+    return fail(
+      'confirmed_type',
+      `request.confirmed_type is missing; the file asks for ${sharing}`,
+      'ask the requester which type they want (Read only or Read+write) and record their answer in request.confirmed_type',
+      source,
+    );
+  }
+  if (confirmed !== sharing) {
+    return fail(
+      'confirmed_type',
+      `the requester confirmed ${confirmed}, but the file asks for ${sharing}`,
+      'make sharing equal what the requester confirmed, or ask them to confirm the other type on the ticket',
+      source,
+    );
+  }
+  return pass('confirmed_type', `the requester confirmed ${confirmed}`, source);
+}
+
+/** Comments in the order they were written (created_at, then id). */
+export function chronological(comments: ObservedComment[]): ObservedComment[] {
+  return [...comments].sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.id - b.id);
+}
+
+function isAfter(a: ObservedComment, b: ObservedComment): boolean {
+  const d = Date.parse(a.createdAt) - Date.parse(b.createdAt);
+  return d > 0 || (d === 0 && a.id > b.id);
+}
+
+export interface RiskMessageOutcome {
+  result: CheckResult;
+  /** The first public agent comment containing the risk message. */
+  comment: ObservedComment | null;
+}
+
+export function checkRiskMessageSent(
+  ticketId: number,
+  evidence: TicketEvidence | undefined,
+  observed: Observed,
+  riskMessage: string,
+  source?: SourceRef,
+): RiskMessageOutcome {
+  if (evidence === undefined || evidence.ticket === null) {
+    return {
+      result: fail('risk_message_sent', `the comments of ticket ${ticketId} could not be read`, 'fix ticket_org first', source),
+      comment: null,
+    };
+  }
+  const nearMisses: string[] = [];
+  for (const c of chronological(evidence.comments)) {
+    if (!containsNormalized(c.body, riskMessage)) continue;
+    const author = userById(observed, c.authorId);
+    const staff = author !== undefined && (author.role === 'agent' || author.role === 'admin');
+    if (c.public && staff) {
+      return {
+        result: pass('risk_message_sent', `comment ${c.id} by ${userLabel(author, c.authorId)} (${c.createdAt}) contains the risk message`, source),
+        comment: c,
+      };
+    }
+    if (!c.public) nearMisses.push(`comment ${c.id} contains it but is an internal note`);
+    else nearMisses.push(`comment ${c.id} contains it but was written by ${userLabel(author, c.authorId)}, ${author ? roleLabel(author.role) : 'an unknown user'}`);
+  }
+  const more = nearMisses.length ? ` (${nearMisses.join('; ')})` : '';
+  return {
+    result: fail(
+      'risk_message_sent',
+      `no public agent comment on ticket ${ticketId} contains the risk message${more}`,
+      'an agent must post the handbook’s risk message as a public comment and wait for the requester’s approval',
+      source,
+    ),
+    comment: null,
+  };
+}
+
+export interface ApprovalOutcome {
+  result: CheckResult;
+  evidence: ChangeEvidence;
+}
+
+/**
+ * `label` names the approval in messages ("request.risk_approval", "partners[0].consent").
+ * `riskComment` is the outcome of `checkRiskMessageSent` on the same ticket.
+ */
+export function checkRiskApproved(
+  label: string,
+  approval: RiskApproval | undefined,
+  ticketId: number,
+  evidence: TicketEvidence | undefined,
+  riskComment: ObservedComment | null,
+  observed: Observed,
+  source?: SourceRef,
+): ApprovalOutcome {
+  const ev: ChangeEvidence = riskComment ? { riskMessageCommentId: riskComment.id } : {};
+  if (!approval) {
+    return {
+      result: fail(
+        'risk_approved',
+        `${label} is missing`,
+        'a widening change needs the approval of the security risk: approved_by, comment_id and quote',
+        source,
+      ),
+      evidence: ev,
+    };
+  }
+  if (evidence === undefined || evidence.ticket === null) {
+    return {
+      result: fail('risk_approved', `the comments of ticket ${ticketId} could not be read`, 'fix ticket_org first', source),
+      evidence: ev,
+    };
+  }
+  const comment = evidence.comments.find((c) => c.id === approval.commentId);
+  if (!comment) {
+    return {
+      result: fail(
+        'risk_approved',
+        `comment ${approval.commentId} is not on ticket ${ticketId}`,
+        'set comment_id to the comment on this ticket in which the requester approved the risk',
+        source,
+      ),
+      evidence: ev,
+    };
+  }
+  const author = userById(observed, comment.authorId);
+  ev.approvalComment = {
+    id: comment.id,
+    authorId: comment.authorId,
+    author: userLabel(author, comment.authorId),
+    body: comment.body,
+    createdAt: comment.createdAt,
+    public: comment.public,
+  };
+
+  const problems: string[] = [];
+  const hints: string[] = [];
+  if (!comment.public) {
+    problems.push(`comment ${comment.id} is an internal note, not a public comment`);
+    hints.push('the approval must be the customer’s own public reply, not an agent’s note');
+  }
+  const want = approval.approvedBy.trim().toLowerCase();
+  if (author?.email?.toLowerCase() !== want) {
+    const who = author ? `${userLabel(author)}, ${roleLabel(author.role)}` : `user ${comment.authorId} (not found)`;
+    problems.push(`comment ${comment.id} was written by ${who}, not by ${approval.approvedBy}`);
+    hints.push(`approved_by must be the author of the approving comment: ask ${approval.approvedBy} to reply on the ticket`);
+  }
+  if (!riskComment) {
+    problems.push(`no risk message was sent before comment ${comment.id}`);
+    hints.push('send the risk message first: an approval given before it does not count');
+  } else if (!isAfter(comment, riskComment)) {
+    problems.push(`comment ${comment.id} (${comment.createdAt}) was written before the risk message (comment ${riskComment.id}, ${riskComment.createdAt})`);
+    hints.push('the approval must answer the risk message: ask the requester to approve again after it');
+  }
+  if (!containsNormalized(comment.body, approval.quote)) {
+    problems.push(`comment ${comment.id} does not contain the quote "${excerpt(approval.quote)}"`);
+    hints.push('quote the approving words exactly as written in the comment, and if the approval is not clear, ask them to confirm');
+  }
+  if (problems.length) {
+    return { result: fail('risk_approved', problems.join('; '), hints.join('; '), source), evidence: ev };
+  }
+  return {
+    result: pass(
+      'risk_approved',
+      `comment ${comment.id} by ${approval.approvedBy} (${comment.createdAt}) approves the risk: "${excerpt(approval.quote)}"`,
+      source,
+    ),
+    evidence: ev,
+  };
+}
+
+export function checkApproverMember(
+  label: string,
+  approval: RiskApproval | undefined,
+  orgId: number,
+  orgName: string,
+  authorizedRequesters: string[] | undefined,
+  observed: Observed,
+  source?: SourceRef,
+): CheckResult {
+  if (!approval) return skip('approver_member', `no approver to check (${label} is missing)`, source);
+  const email = approval.approvedBy;
+  const user = userByEmail(observed, email);
+  if (user === undefined) {
+    return fail('approver_member', `user ${email} was not read from Zendesk`, 'run plan again; if it persists, report a bug', source);
+  }
+  if (user === null) {
+    return fail('approver_member', `no Zendesk user has the email ${email}`, 'check approved_by: it must be the email of the approving customer', source);
+  }
+  if (user.role !== 'end-user') {
+    return fail(
+      'approver_member',
+      `${email} is ${roleLabel(user.role)}, not an end-user of ${orgName}`,
+      'the risk must be approved by the customer on behalf of their organization, not by staff',
+      source,
+    );
+  }
+  if (user.suspended) {
+    return fail('approver_member', `${email} is suspended`, 'a suspended user cannot approve on behalf of the organization', source);
+  }
+  const orgs = memberOf(observed, user);
+  if (!orgs.includes(orgId)) {
+    const where = orgs.length ? orgs.map((o) => orgLabel(observed, o)).join(', ') : 'no organization';
+    return fail(
+      'approver_member',
+      `${email} is not a member of ${orgName} (${orgId}); member of ${where}`,
+      'the approval must come from a user of this organization; ask an authorized member to approve on the ticket',
+      source,
+    );
+  }
+  if (authorizedRequesters) {
+    const listed = authorizedRequesters.some((a) => a.trim().toLowerCase() === email.trim().toLowerCase());
+    if (!listed) {
+      return fail(
+        'approver_member',
+        `${email} is not listed in authorized_requesters (${authorizedRequesters.join(', ') || 'empty'})`,
+        'ask one of the authorized requesters to approve, or add this user to authorized_requesters in a reviewed change',
+        source,
+      );
+    }
+    return pass('approver_member', `${email} is an end-user member of ${orgName}, listed in authorized_requesters`, source);
+  }
+  return pass('approver_member', `${email} is an end-user member of ${orgName}`, source);
+}

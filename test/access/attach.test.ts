@@ -1,0 +1,65 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attachExposure } from '../../src/access/attach.js';
+import { loadConfig } from '../../src/config/load.js';
+import { plan } from '../../src/plan/plan.js';
+import { createAdapter } from '../../src/remote/adapter.js';
+import { remoteOptionsFromEnv } from '../../src/remote/env.js';
+import { observeForPlan } from '../../src/remote/observe.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { requestPaths, sandboxEnv } from './cli-harness.js';
+
+const ACME_FILE = `# yaml-language-server: $schema=../schema/organization.schema.json
+organization:
+  id: 360000000101
+  name: Acme Corp
+sharing: read_only
+request:
+  ticket: https://acme.zendesk.com/agent/tickets/4821
+  requester: jane@acme.example
+  confirmed_type: read_only
+  risk_approval:
+    approved_by: jane@acme.example
+    comment_id: 90210
+    quote: "we accept the security risk"
+authorized_requesters: [jane@acme.example]
+`;
+
+describe('exposure attached to a plan (sandbox, real HTTP)', () => {
+  let sb: Sandbox;
+  let dir: string;
+  beforeAll(async () => {
+    sb = await startSandbox({ port: 0 });
+    dir = await mkdtemp(join(tmpdir(), 'orgshare-exposure-'));
+    await mkdir(join(dir, 'orgs'));
+    await writeFile(join(dir, 'orgs', 'acme-corp.yaml'), ACME_FILE);
+  });
+  afterAll(async () => {
+    await sb.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('says how many users the Acme enable lets see how many tickets, from two reads and no writes', async () => {
+    const env = sandboxEnv(sb);
+    const loaded = await loadConfig(dir, { env });
+    expect(loaded.problems).toEqual([]);
+    const reader = createAdapter(remoteOptionsFromEnv(env, { readOnly: true }));
+    const observed = await observeForPlan(reader, loaded.desired, loaded.policy, {});
+    const made = plan(loaded.desired, observed, loaded.policy, { now: new Date('2026-11-23T12:00:00Z'), allowLarge: false });
+    expect(made.changes.map((c) => c.kind)).toEqual(['enable']);
+
+    sb.clearLog();
+    const withExposure = await attachExposure(made, reader, observed);
+    // Acme Corp: Jane, Bob and Pat (default org Acme, also in Globex); one ticket (4821).
+    expect(withExposure.changes[0]!.exposure).toEqual({
+      usersGaining: 3,
+      ticketsVisible: 1,
+      commentersGaining: 0,
+      note: 'This change lets 3 users see 1 ticket they cannot see today.',
+    });
+    expect(requestPaths(sb)).toEqual(['GET /organizations/360000000101/users', 'GET /organizations/360000000101/tickets/count']);
+    expect(sb.writes()).toEqual([]);
+  });
+});

@@ -1,0 +1,145 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FakeGitHub } from './fake-github.js';
+import { Workspace } from './harness.js';
+
+const MARKER = '<!-- orgshare-drift -->';
+const DRIFT = '## Drift\n\n- **Initech** (360000000103): live read_only, orgs/initech.yaml says private\n';
+const MORE_DRIFT = `${DRIFT}- **Soylent** (360000000106): shared in Zendesk but not managed in orgs/\n`;
+
+describe('drift issue lifecycle', () => {
+  let gh: FakeGitHub;
+  let ws: Workspace;
+
+  beforeEach(async () => {
+    gh = await new FakeGitHub().start();
+    ws = new Workspace(gh);
+  });
+  afterEach(async () => {
+    await gh.stop();
+    ws.cleanup();
+  });
+
+  const check = (report: string, exitCode: string, extra: string[] = []) =>
+    ws.run(['drift-issue', '--file', ws.write('drift.md', report), '--drift-exit-code', exitCode, ...extra]);
+  const driftIssues = () => [...gh.issues.values()].filter((i) => i.labels.includes('drift'));
+
+  it('opens one labelled issue on drift, updates it while drift persists, and closes it with a comment when clean', async () => {
+    const opened = await check(DRIFT, '2');
+    expect(opened.code).toBe(0);
+    expect(opened.stdout).toContain('drift issue opened');
+    expect(driftIssues()).toHaveLength(1);
+    const issue = driftIssues()[0]!;
+    expect(issue.title).toBe('orgshare drift: live Zendesk differs from orgs/');
+    expect(issue.body!.startsWith(`${MARKER}\n### orgshare drift`)).toBe(true);
+    expect(issue.body).toContain('⚠️ Drift found');
+    expect(issue.body).toContain('Initech');
+    expect(issue.body).toContain('Checked 2026-11-23T06:23:00Z');
+
+    ws.now = new Date('2026-11-24T06:23:00.000Z');
+    const updated = await check(MORE_DRIFT, '2');
+    expect(updated.stdout).toContain(`drift issue updated: https://github.com/acme/support-config/issues/${issue.number}`);
+    expect(driftIssues()).toHaveLength(1);
+    expect(gh.issues.get(issue.number)!.body).toContain('Soylent');
+    expect(gh.issues.get(issue.number)!.body).toContain('Checked 2026-11-24T06:23:00Z');
+    expect(gh.issues.get(issue.number)!.state).toBe('open');
+
+    ws.now = new Date('2026-11-25T06:23:00.000Z');
+    const closed = await check('**No drift.**\n', '0');
+    expect(closed.stdout).toContain('drift issue closed');
+    expect(gh.issues.get(issue.number)!.state).toBe('closed');
+    expect(gh.issues.get(issue.number)!.state_reason).toBe('completed');
+    const [closing] = gh.commentsOn(issue.number);
+    expect(closing!.body).toContain('No drift found at 2026-11-25T06:23:00Z');
+    // Body keeps the last drift report: the closed issue records what had drifted.
+    expect(gh.issues.get(issue.number)!.body).toContain('Soylent');
+
+    expect(gh.writes().map((c) => `${c.method} ${c.path}`)).toEqual([
+      'POST /repos/acme/support-config/issues',
+      `PATCH /repos/acme/support-config/issues/${issue.number}`,
+      `POST /repos/acme/support-config/issues/${issue.number}/comments`,
+      `PATCH /repos/acme/support-config/issues/${issue.number}`,
+    ]);
+  });
+
+  it('opens a fresh issue when drift comes back after the last one was closed', async () => {
+    await check(DRIFT, '2');
+    await check('', '0');
+    await check(DRIFT, '2');
+    const issues = driftIssues();
+    expect(issues.map((i) => i.state)).toEqual(['closed', 'open']);
+  });
+
+  it('makes no write at all when there is no drift and no open drift issue', async () => {
+    const run = await check('**No drift.**\n', '0', ['--summary']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('nothing to do');
+    expect(gh.writes()).toEqual([]);
+    expect(ws.summary()).toContain('✅ No drift');
+  });
+
+  it('leaves the issue untouched when the drift check itself failed, and says so in the summary', async () => {
+    await check(DRIFT, '2');
+    const before = structuredClone(driftIssues());
+    const writesBefore = gh.writes().length;
+    const run = await check('', '1', ['--summary']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('left as it is');
+    expect(driftIssues()).toEqual(before);
+    expect(gh.writes()).toHaveLength(writesBefore);
+    expect(ws.summary()).toContain('The drift check failed (exit 1)');
+  });
+
+  it('ignores issues people labelled drift themselves, and pull requests with the label', async () => {
+    const human = gh.addIssue({ title: 'Drift in Globex? investigating', body: 'Seen in the audit log', labels: ['drift'] });
+    const pr = gh.addPullRequest();
+    gh.issues.get(pr)!.labels.push('drift');
+    gh.issues.get(pr)!.body = `${MARKER}\nnot an issue`;
+
+    await check(DRIFT, '2');
+    await check('', '0');
+
+    expect(gh.issues.get(human)!.body).toBe('Seen in the audit log');
+    expect(gh.issues.get(human)!.state).toBe('open');
+    expect(gh.issues.get(pr)!.state).toBe('open');
+    expect(gh.commentsOn(human)).toHaveLength(0);
+  });
+
+  it('finds the open drift issue on the second page of labelled issues', async () => {
+    const ours = gh.addIssue({ title: 'orgshare drift', body: `${MARKER}\n### orgshare drift\n\nold`, labels: ['drift'] });
+    for (let i = 0; i < 105; i++) gh.addIssue({ title: `triage ${i}`, body: 'x', labels: ['drift'] });
+
+    const run = await check(DRIFT, '2');
+
+    expect(run.code).toBe(0);
+    expect(gh.issues.get(ours)!.body).toContain('Initech');
+    expect(driftIssues().filter((i) => i.body?.startsWith(MARKER))).toHaveLength(1);
+    const pages = gh.calls.filter((c) => c.method === 'GET' && c.path.endsWith('/issues')).map((c) => new URLSearchParams(c.query).get('page') ?? '1');
+    expect(pages).toEqual(['1', '2']);
+  });
+
+  it('keeps a single open drift issue: a reopened older one is closed as superseded', async () => {
+    const older = gh.addIssue({ title: 'orgshare drift', body: `${MARKER}\nold`, labels: ['drift'] });
+    const newer = gh.addIssue({ title: 'orgshare drift', body: `${MARKER}\nnewer`, labels: ['drift'] });
+
+    const run = await check(DRIFT, '2');
+
+    expect(run.stdout).toContain(`closed superseded drift issues: #${newer}`);
+    expect(gh.issues.get(older)!.state).toBe('open');
+    expect(gh.issues.get(older)!.body).toContain('Initech');
+    expect(gh.issues.get(newer)!.state).toBe('closed');
+    expect(gh.issues.get(newer)!.state_reason).toBe('not_planned');
+    expect(gh.commentsOn(newer)[0]!.body).toBe(`Superseded by #${older}, which tracks the current drift report.`);
+  });
+
+  it('uses a custom label when asked', async () => {
+    await check(DRIFT, '2', ['--label', 'zendesk-drift']);
+    expect([...gh.issues.values()].map((i) => i.labels)).toEqual([['zendesk-drift']]);
+  });
+
+  it('rejects an exit code orgshare drift never returns', async () => {
+    const run = await check(DRIFT, '3');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('--drift-exit-code must be one of 0, 1, 2');
+    expect(gh.calls).toHaveLength(0);
+  });
+});

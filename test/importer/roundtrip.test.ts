@@ -1,0 +1,72 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { plan } from '../../src/plan/plan.js';
+import { createAdapter } from '../../src/remote/adapter.js';
+import { remoteOptionsFromEnv } from '../../src/remote/env.js';
+import { observeForPlan } from '../../src/remote/observe.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { runCli, sandboxEnv } from '../access/cli-harness.js';
+
+const ACME = 360000000101;
+const INITECH = 360000000103;
+const HOOLI = 360000000105;
+
+describe('import → plan round trip (sandbox, real HTTP)', () => {
+  let sb: Sandbox;
+  let dir: string;
+  beforeAll(async () => {
+    sb = await startSandbox({ port: 0 });
+    dir = await mkdtemp(join(tmpdir(), 'orgshare-roundtrip-'));
+  });
+  afterAll(async () => {
+    await sb.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('imports an account managed by hand and then plans no changes, with zero writes', async () => {
+    // An account as people left it: Initech enabled by hand in the current form, Hooli
+    // private with one user-level grant, Pat (Acme default, also in Globex) granted too.
+    sb.store.updateOrganization(INITECH, {
+      details: 'Customer since 2020.\nShared organization (Read only) enabled 2024-04-04 as per https://acme.zendesk.com/agent/tickets/4900',
+    });
+    sb.store.updateOrganization(HOOLI, { details: 'Shared organization disabled 2024-05-01 as per https://acme.zendesk.com/agent/tickets/5010' });
+    sb.store.updateOrganization(ACME, { details: 'Shared organization disabled 2023-01-01 as per https://acme.zendesk.com/agent/tickets/4821' });
+    sb.store.updateUser(2401, { ticket_restriction: 'organization' });
+    sb.store.updateUser(2501, { ticket_restriction: 'organization' });
+    sb.clearLog();
+
+    const env = sandboxEnv(sb);
+    const imported = await runCli(['--dir', dir, 'import', '--shared', '--org', String(HOOLI), String(ACME)], env);
+    expect(imported.stderr).toBe('');
+    expect(imported.code).toBe(0);
+    expect(imported.stdout).toContain('wrote orgs/acme-corp.yaml');
+    expect(imported.stdout).toContain('wrote orgs/globex.yaml');
+    expect(imported.stdout).toContain('wrote orgs/initech.yaml');
+    expect(imported.stdout).toContain('wrote orgs/hooli.yaml');
+    // Pat's grant is declared once, in the default organization's file.
+    expect(imported.stdout).toContain("pat@partnerco.example's grant is declared in the file for Acme Corp (360000000101)");
+
+    const loaded = await loadConfig(dir, { env });
+    expect(loaded.problems).toEqual([]);
+    expect(loaded.desired.orgs.map((o) => [o.file, o.sharing, o.request.legacy, o.userAccess.map((g) => g.email)])).toEqual([
+      ['orgs/acme-corp.yaml', 'private', true, ['pat@partnerco.example']],
+      ['orgs/globex.yaml', 'read_write', true, []],
+      ['orgs/hooli.yaml', 'private', true, ['lead@hooli.example']],
+      ['orgs/initech.yaml', 'read_only', true, []],
+    ]);
+
+    const reader = createAdapter(remoteOptionsFromEnv(env, { readOnly: true, rpm: loaded.policy.rpm }));
+    const observed = await observeForPlan(reader, loaded.desired, loaded.policy, {});
+    const made = plan(loaded.desired, observed, loaded.policy, { now: new Date('2026-11-23T12:00:00Z'), allowLarge: false });
+    expect(made.changes).toEqual([]);
+    expect(sb.writes()).toEqual([]);
+
+    // And drift agrees: nothing differs.
+    const drift = await runCli(['--dir', dir, 'drift'], env);
+    expect(drift.code).toBe(0);
+    expect(sb.writes()).toEqual([]);
+  });
+});
