@@ -17,14 +17,16 @@ Environment:
   ZENDESK_API_TOKEN     API token (Basic auth {email}/token:{token})
   ZENDESK_OAUTH_TOKEN   OAuth bearer token (instead of email + API token)
   ZENDESK_API_URL       base URL override, e.g. http://127.0.0.1:4010/api/v2
-  NO_COLOR              disable colour
+  NO_COLOR              disable colour (FORCE_COLOR=1 forces it when not a terminal)
 
 Exit codes: 0 success / no changes, 2 changes or drift found, 1 error, invalid or blocked.
 Secrets are never printed.`;
 
-function globals(program: Command): GlobalOptions {
+/** Colour only on a terminal (or with FORCE_COLOR), never with --no-color or NO_COLOR. */
+function globals(program: Command, io: Io): GlobalOptions {
   const o = program.opts<{ dir: string; format: Format; color: boolean }>();
-  return { dir: o.dir, format: o.format, color: o.color && !process.env.NO_COLOR };
+  const wanted = io.env.FORCE_COLOR ? io.env.FORCE_COLOR !== '0' : Boolean(io.stdoutIsTTY);
+  return { dir: o.dir, format: o.format, color: o.color && !io.env.NO_COLOR && wanted };
 }
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
@@ -51,7 +53,7 @@ Reports all problems at once, each with file:line:col. In GitHub Actions it also
 Examples:
   $ orgshare validate
   $ orgshare validate --dir ../support-config --format json`)
-    .action(run(async () => (await import('./commands/validate.js')).run(globals(program), io)));
+    .action(run(async () => (await import('./commands/validate.js')).run(globals(program, io), io)));
 
   program
     .command('plan')
@@ -67,7 +69,7 @@ Examples:
   $ orgshare plan --out plan.json && orgshare apply plan.json --yes`)
     .action(
       run(async () =>
-        (await import('./commands/plan.js')).run(globals(program), program.commands.find((c) => c.name() === 'plan')!.opts(), io),
+        (await import('./commands/plan.js')).run(globals(program, io), program.commands.find((c) => c.name() === 'plan')!.opts(), io),
       ),
     );
 
@@ -88,7 +90,7 @@ Examples:
     .action(
       run(async () => {
         const cmd = program.commands.find((c) => c.name() === 'apply')!;
-        return (await import('./commands/apply.js')).run(globals(program), { ...cmd.opts(), planFile: cmd.args[0] }, io);
+        return (await import('./commands/apply.js')).run(globals(program, io), { ...cmd.opts(), planFile: cmd.args[0] }, io);
       }),
     );
 
@@ -101,7 +103,7 @@ Exit codes: 0 no drift, 2 drift found, 1 error.
 Examples:
   $ orgshare drift
   $ orgshare drift --format markdown   # for a scheduled issue`)
-    .action(run(async () => (await import('./commands/drift.js')).run(globals(program), io)));
+    .action(run(async () => (await import('./commands/drift.js')).run(globals(program, io), io)));
 
   program
     .command('import')
@@ -117,7 +119,7 @@ Examples:
   $ orgshare import --org 360001234567 360001234568`)
     .action(
       run(async () =>
-        (await import('./commands/import.js')).run(globals(program), program.commands.find((c) => c.name() === 'import')!.opts(), io),
+        (await import('./commands/import.js')).run(globals(program, io), program.commands.find((c) => c.name() === 'import')!.opts(), io),
       ),
     );
 
@@ -131,7 +133,7 @@ Examples:
   $ orgshare access --org 360001234567 --format markdown`)
     .action(
       run(async () =>
-        (await import('./commands/access.js')).run(globals(program), program.commands.find((c) => c.name() === 'access')!.opts(), io),
+        (await import('./commands/access.js')).run(globals(program, io), program.commands.find((c) => c.name() === 'access')!.opts(), io),
       ),
     );
 
@@ -150,7 +152,7 @@ Examples:
     ZENDESK_API_TOKEN=sandbox orgshare plan`)
     .action(
       run(async () =>
-        (await import('./commands/sandbox.js')).run(globals(program), program.commands.find((c) => c.name() === 'sandbox')!.opts(), io),
+        (await import('./commands/sandbox.js')).run(globals(program, io), program.commands.find((c) => c.name() === 'sandbox')!.opts(), io),
       ),
     );
 

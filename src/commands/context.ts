@@ -14,6 +14,8 @@ export interface GlobalOptions {
 export interface Io {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** stdout is a terminal: text output is coloured (unless --no-color / NO_COLOR). */
+  stdoutIsTTY?: boolean;
   /** stderr is a terminal: progress may be drawn. */
   stderrIsTTY: boolean;
   stdinIsTTY: boolean;
@@ -27,6 +29,7 @@ export function processIo(): Io {
   return {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
     stdinIsTTY: Boolean(process.stdin.isTTY),
     env: process.env,

@@ -2,7 +2,7 @@
  * Words for a plan, shared by the text and Markdown renderers so both say the same thing:
  * the summary sentence and each change's symbol, verb and "from → to".
  */
-import type { Change, ChangeKind, Plan } from '../model/plan.js';
+import type { Change, ChangeKind, Exposure, Plan } from '../model/plan.js';
 import { isBlocked } from '../model/plan.js';
 
 export type ChangeSymbol = '+' | '~' | '-';
@@ -74,3 +74,12 @@ export function organizationUrl(plan: Pick<Plan, 'account'>, orgId: number): str
   return plan.account.subdomain ? `https://${plan.account.subdomain}.zendesk.com/agent/organizations/${orgId}` : null;
 }
 
+
+/** One sentence on who a widening change exposes what to. */
+export function exposureNote(e: Exposure): string {
+  return (
+    e.note ??
+    `This change lets ${e.usersGaining.toLocaleString('en-US')} user${e.usersGaining === 1 ? '' : 's'} see ` +
+      `${e.ticketsVisible.toLocaleString('en-US')} ticket${e.ticketsVisible === 1 ? '' : 's'} they cannot see today.`
+  );
+}

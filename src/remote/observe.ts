@@ -141,8 +141,7 @@ export async function observeForPlan(
     } else {
       const last = lastHistoryEntry(liveOrg.details);
       if (last && last.ticketId === org.request.ticket.id) {
-        // A finish (crash recovery) may still owe the ticket metadata: read fields while open.
-        needTicket(org.request.ticket, { evidence: false, sharing: org.sharing !== 'private' });
+        needTicket(org.request.ticket, { evidence: false, sharing: false });
         needsOf(org);
       }
     }

@@ -14,7 +14,7 @@ import { createTwoFilesPatch } from 'diff';
 import type { Change, CheckResult, Plan, Step } from '../model/plan.js';
 import { isBlocked } from '../model/plan.js';
 import type { ApplyReport, DriftReport } from '../model/reports.js';
-import { describeChange, organizationUrl, summaryLine } from '../plan/summary.js';
+import { describeChange, exposureNote, organizationUrl, summaryLine } from '../plan/summary.js';
 import { clean, driftItemText } from './text.js';
 
 // ---- escaping -----------------------------------------------------------------------
@@ -151,6 +151,11 @@ function changeSection(c: Change): string[] {
   const asWritten = c.ticket.url !== c.ticket.canonical ? ` (written as ${escapeMd(c.ticket.url)})` : '';
   lines.push(`Ticket ${link(`#${c.ticket.id}`, c.ticket.canonical)}${asWritten} · ${c.widening ? 'widening: every pre-check applies' : 'narrowing: ticket checks only'}`);
   lines.push('');
+
+  if (c.exposure) {
+    lines.push(`**Exposure:** ${escapeMd(exposureNote(c.exposure))}`);
+    lines.push('');
+  }
 
   const a = c.evidence?.approvalComment;
   if (a) {

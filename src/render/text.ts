@@ -9,7 +9,7 @@ import { diffLines } from 'diff';
 import type { Change, CheckResult, Plan, Step } from '../model/plan.js';
 import { isBlocked } from '../model/plan.js';
 import type { ApplyReport, DriftItem, DriftReport, StepStatus } from '../model/reports.js';
-import { describeChange, summaryLine } from '../plan/summary.js';
+import { describeChange, exposureNote, summaryLine } from '../plan/summary.js';
 import { palette, type Palette } from './color.js';
 
 export interface TextOptions {
@@ -80,6 +80,7 @@ function changeBlock(c: Change, p: Palette): string[] {
     lines.push(`    approval comment ${a.id} by ${oneLine(a.author)}, ${a.createdAt}${a.public ? '' : ' (internal note)'}:`);
     for (const l of clean(a.body).split('\n')) lines.push(p.dim(`      |${l ? ` ${l}` : ''}`));
   }
+  if (c.exposure) lines.push(`    exposure ${p.yellow(oneLine(exposureNote(c.exposure)))}`);
   lines.push('    checks');
   for (const check of c.checks) lines.push(...checkLines(check, p, '      '));
   if (c.steps.length) {
