@@ -24,9 +24,9 @@ Secrets are never printed.`;
 
 /** Colour only on a terminal (or with FORCE_COLOR), never with --no-color or NO_COLOR. */
 function globals(program: Command, io: Io): GlobalOptions {
-  const o = program.opts<{ dir: string; format: Format; color: boolean }>();
+  const o = program.opts<{ dir?: string; format: Format; color: boolean }>();
   const wanted = io.env.FORCE_COLOR ? io.env.FORCE_COLOR !== '0' : Boolean(io.stdoutIsTTY);
-  return { dir: o.dir, format: o.format, color: o.color && !io.env.NO_COLOR && wanted };
+  return { dir: o.dir ?? process.cwd(), format: o.format, color: o.color && !io.env.NO_COLOR && wanted };
 }
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
@@ -35,7 +35,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   program
     .description('GitOps reconciler for Zendesk organization ticket sharing.\nEach managed organization is one reviewed YAML file in orgs/.')
     .version('0.1.0')
-    .option('--dir <path>', 'config repository (holds orgs/ and orgshare.config.yaml)', process.cwd())
+    .option('--dir <path>', 'config repository (holds orgs/ and orgshare.config.yaml) (default: current directory)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'))
     .option('--no-color', 'disable colour in text output')
     .showHelpAfterError('(run with --help for usage)')
@@ -201,6 +201,13 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  // `orgshare plan | head` closes the pipe early: stop quietly, like other CLIs.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
