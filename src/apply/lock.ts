@@ -1,0 +1,317 @@
+/**
+ * The apply lock: at most one `orgshare apply` writes to a Zendesk account at a time,
+ * whichever machine runs it (the CI apply job, an engineer's laptop), with nothing but
+ * Zendesk to coordinate through. `plan`, `drift`, `validate` and `import` never take it.
+ *
+ * Where it lives: one line in the `notes` of the API user (the user the token belongs to),
+ * read with GET users/me and written with users/update_many. An admin can see it in
+ * Zendesk (the user's profile → Notes) and delete it by hand:
+ *
+ *   [orgshare-apply-lock] id=5c0f… host=runner-7 pid=2412 acquired=2026-11-23T10:00:00.000Z expires=2026-11-23T10:30:00.000Z (delete this line to release a stale lock)
+ *
+ * Protocol. Zendesk has no compare-and-set for users, so a lock is taken by writing and
+ * then looking again after everyone else's write must have landed:
+ *   1. read users/me. A live line of another apply → refuse before writing anything;
+ *   2. write notes = the notes without lock lines + our line (the bulk job is awaited);
+ *   3. when 1→2 took longer than `settleMs` → refuse (`lock_timeout`), leaving our line;
+ *   4. wait `settleMs`, read users/me again: our line is there → the lock is ours;
+ *      otherwise another apply wrote after us → refuse (`lock_lost`) without touching it.
+ * Why two applies cannot both hold it: say A's write landed first (at Ca) and B's later
+ * (at Cb). A holds only if at its second read (≥ Ca + settle) its own line was still
+ * there, so Cb came after that read. B wrote only because its first read (Rb) saw no live
+ * line of A, so Rb was before Ca. Then Cb − Rb > settle, and B refuses in step 3. Every
+ * apply of one account must use the same `settleMs` (the default depends only on the API
+ * host), and Zendesk must show a completed write to reads that start after it (replica lag
+ * counts against `settleMs`, hence the generous default).
+ *
+ * Expiry: a line is live until `expires` (the owner's clock; default TTL 30 min) and, on
+ * the same host, only while its process exists, so a crashed apply blocks others at most
+ * until its lock expires (at once on its own machine). A line that cannot be parsed counts
+ * as held: refusing is the safe reading of a lock nobody understands.
+ *
+ * Release removes only our own line and keeps everything else in the notes byte for byte;
+ * it never throws for Zendesk errors (the lock then expires by itself), so a failed
+ * release cannot hide the apply report. Step 3 leaves our line in place on purpose: a slow
+ * write may have replaced the line of an apply that holds the lock, and ours now stands
+ * in for it until it expires.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { setTimeout as sleepMs } from 'node:timers/promises';
+import { InternalError, ReadOnlyViolation, RefusedError, redact } from '../errors.js';
+import type { ObservedUser } from '../model/observed.js';
+import type { Adapter } from '../remote/types.js';
+
+export const LOCK_PREFIX = '[orgshare-apply-lock]';
+const LOCK_SUFFIX = '(delete this line to release a stale lock)';
+
+/** Default lifetime of a lock that is never released (a crashed apply). */
+export const DEFAULT_LOCK_TTL_MS = 30 * 60_000;
+/** Settle time against Zendesk: well above a bulk job's usual 1–5 s, plus replica lag. */
+export const DEFAULT_SETTLE_MS = 15_000;
+/** Settle time against a sandbox on this machine (its jobs finish within ~0.3 s). */
+export const LOOPBACK_SETTLE_MS = 1_000;
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+export interface ApplyLockOptions {
+  /** How long the lock stays valid if never released (default 30 min). */
+  ttlMs?: number;
+  /** See the protocol above; default by API host (15 s, 1 s for a loopback sandbox). */
+  settleMs?: number;
+  /** Wall clock for `acquired`/`expires` (default: the system clock). */
+  now?: () => Date;
+  /** Monotonic milliseconds, for measuring the write (default performance.now). */
+  monotonic?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  /** This process: shown in the lock line (defaults: os.hostname(), process.pid). */
+  host?: string;
+  pid?: number;
+  /** Whether a pid on this host still runs (default: process.kill(pid, 0)). */
+  isAlive?: (pid: number) => boolean;
+}
+
+/** A lock line as read from the notes. */
+export interface LockLine {
+  /** The whole line, as written. */
+  text: string;
+  id: string | null;
+  host: string | null;
+  pid: number | null;
+  acquired: string | null;
+  expires: string | null;
+}
+
+/** The held lock; pass it to releaseApplyLock. */
+export interface ApplyLock {
+  userId: number;
+  id: string;
+  line: string;
+  host: string;
+  pid: number;
+  acquiredAt: string;
+  expiresAt: string;
+  /** The notes as we wrote them, and as they were without any lock line. */
+  written: string;
+  before: string;
+}
+
+export type ApplyLockCode = 'locked' | 'lock_lost' | 'lock_timeout' | 'lock_failed';
+
+/** Apply refused because of the lock. Nothing but (maybe) the lock line was written. */
+export class ApplyLockError extends RefusedError {
+  constructor(
+    code: ApplyLockCode,
+    message: string,
+    hint: string,
+    readonly holder: LockLine | null = null,
+  ) {
+    super(code, message, hint);
+  }
+}
+
+/** The default settle time for an API base URL: short only for a sandbox on this machine. */
+export function defaultSettleMs(baseUrl: string | undefined): number {
+  if (!baseUrl) return DEFAULT_SETTLE_MS;
+  try {
+    return LOOPBACK_HOSTS.has(new URL(baseUrl).hostname.toLowerCase()) ? LOOPBACK_SETTLE_MS : DEFAULT_SETTLE_MS;
+  } catch {
+    return DEFAULT_SETTLE_MS;
+  }
+}
+
+/** The lock lines in a notes text (lines starting with LOCK_PREFIX). */
+export function parseLockLines(notes: string | null): LockLine[] {
+  if (!notes) return [];
+  const out: LockLine[] = [];
+  for (const raw of notes.split('\n')) {
+    const text = raw.replace(/\r$/, '');
+    if (!text.trimStart().startsWith(LOCK_PREFIX)) continue;
+    const field = (name: string, re: string) => new RegExp(`(?:^|\\s)${name}=(${re})(?=\\s|$)`).exec(text)?.[1] ?? null;
+    const pid = field('pid', '\\d{1,10}');
+    out.push({
+      text,
+      id: field('id', '[0-9a-f]{8,64}'),
+      host: field('host', '\\S{1,255}'),
+      pid: pid === null ? null : Number(pid),
+      acquired: field('acquired', '\\S+'),
+      expires: field('expires', '\\S+'),
+    });
+  }
+  return out;
+}
+
+/** The notes without any lock line; every other byte kept. */
+export function withoutLockLines(notes: string | null): string {
+  if (!notes) return '';
+  const kept = notes.split('\n').filter((l) => !l.replace(/\r$/, '').trimStart().startsWith(LOCK_PREFIX));
+  return kept.join('\n');
+}
+
+function appendLine(text: string, line: string): string {
+  if (text === '') return line;
+  return text.endsWith('\n') ? `${text}${line}` : `${text}\n${line}`;
+}
+
+function formatLine(id: string, host: string, pid: number, acquired: string, expires: string): string {
+  return `${LOCK_PREFIX} id=${id} host=${host} pid=${pid} acquired=${acquired} expires=${expires} ${LOCK_SUFFIX}`;
+}
+
+function defaultIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Why a lock line no longer counts, or null when it is live. */
+export function staleReason(
+  line: LockLine,
+  now: Date,
+  self: { host: string; isAlive: (pid: number) => boolean },
+): string | null {
+  const expires = line.expires === null ? NaN : Date.parse(line.expires);
+  if (!Number.isNaN(expires) && expires <= now.getTime()) return `expired at ${line.expires}`;
+  if (line.host !== null && line.host === self.host && line.pid !== null && !self.isAlive(line.pid)) {
+    return `process ${line.pid} on ${line.host} is gone`;
+  }
+  // Live, including a line whose expiry or owner cannot be read (see the header).
+  return null;
+}
+
+function describeHolder(line: LockLine): string {
+  if (line.id === null || line.expires === null) return `an unreadable lock line ("${line.text.slice(0, 200)}")`;
+  return `another apply (host ${line.host ?? '?'}, pid ${line.pid ?? '?'}, since ${line.acquired ?? '?'}, until ${line.expires})`;
+}
+
+function releaseHint(user: ObservedUser): string {
+  const who = user.email ?? `user ${user.id}`;
+  return (
+    'wait for the other apply to finish and run apply again. If no apply is running (it crashed), the lock expires by itself ' +
+    `at the time shown, or an admin can delete the line starting with ${LOCK_PREFIX} from the notes of ${who} in Zendesk`
+  );
+}
+
+/**
+ * Takes the apply lock for the account behind `adapter` (a writing adapter), or throws
+ * ApplyLockError. Call it after the plan was accepted and before the first write, and
+ * plan again once it is held: another apply may have finished in the meantime.
+ */
+export async function acquireApplyLock(adapter: Adapter, opts: ApplyLockOptions = {}): Promise<ApplyLock> {
+  const now = opts.now ?? (() => new Date());
+  const monotonic = opts.monotonic ?? (() => performance.now());
+  const sleep = opts.sleep ?? ((ms: number) => sleepMs(ms).then(() => undefined));
+  const ttlMs = opts.ttlMs ?? DEFAULT_LOCK_TTL_MS;
+  const settleMs = opts.settleMs ?? defaultSettleMs(adapter.baseUrl);
+  const host = (opts.host ?? hostname()).replace(/\s+/g, '_') || 'unknown-host';
+  const pid = opts.pid ?? process.pid;
+  const isAlive = opts.isAlive ?? defaultIsAlive;
+  if (!(ttlMs > settleMs)) throw new InternalError(`apply lock: ttlMs (${ttlMs}) must exceed settleMs (${settleMs})`);
+
+  const started = monotonic();
+  const me = await readMe(adapter, 'read the apply lock');
+  const at = now();
+  const held = parseLockLines(me.notes).find((l) => staleReason(l, at, { host, isAlive }) === null);
+  if (held) {
+    throw new ApplyLockError(
+      'locked',
+      `refusing to apply: ${describeHolder(held)} holds the apply lock for this account; nothing was written`,
+      releaseHint(me),
+      held,
+    );
+  }
+
+  const id = randomBytes(8).toString('hex');
+  const acquiredAt = at.toISOString();
+  const expiresAt = new Date(at.getTime() + ttlMs).toISOString();
+  const line = formatLine(id, host, pid, acquiredAt, expiresAt);
+  const before = withoutLockLines(me.notes);
+  const written = appendLine(before, line);
+  await writeNotes(adapter, me.id, written, 'write the apply lock');
+  const took = monotonic() - started;
+  if (took > settleMs) {
+    throw new ApplyLockError(
+      'lock_timeout',
+      `refusing to apply: writing the apply lock took ${Math.round(took)} ms (limit ${settleMs} ms), so another apply may have started meanwhile; nothing else was written`,
+      `run apply again. The lock line written (id=${id}) expires at ${expiresAt}; if no other apply runs, an admin may delete it from the notes of ${me.email ?? `user ${me.id}`}`,
+    );
+  }
+
+  await sleep(settleMs);
+  const again = await readMe(adapter, 'confirm the apply lock');
+  const lines = parseLockLines(again.notes);
+  if (!lines.some((l) => l.id === id)) {
+    const other = lines.find((l) => staleReason(l, now(), { host, isAlive }) === null) ?? null;
+    throw new ApplyLockError(
+      'lock_lost',
+      `refusing to apply: ${other ? describeHolder(other) : 'another apply'} took the apply lock at the same time; nothing else was written`,
+      releaseHint(again),
+      other,
+    );
+  }
+  return { userId: me.id, id, line, host, pid, acquiredAt, expiresAt, written, before };
+}
+
+export interface ReleaseResult {
+  released: boolean;
+  /** Why not, for a warning; never contains secrets. */
+  reason?: string;
+}
+
+/**
+ * Removes our lock line. Other lines and text are kept; when the notes are exactly as we
+ * wrote them, the notes as they were before are restored. Never throws for Zendesk
+ * errors: the lock then expires at `lock.expiresAt`.
+ */
+export async function releaseApplyLock(adapter: Adapter, lock: ApplyLock): Promise<ReleaseResult> {
+  try {
+    const me = await adapter.me();
+    if (me.id !== lock.userId) return { released: false, reason: `the API user is ${me.id}, the lock is in the notes of ${lock.userId}` };
+    const lines = parseLockLines(me.notes);
+    if (!lines.some((l) => l.id === lock.id)) return { released: false, reason: 'the lock line is no longer there (removed or replaced)' };
+    const next =
+      me.notes === lock.written
+        ? lock.before
+        : (me.notes ?? '')
+            .split('\n')
+            .filter((l) => parseLockLines(l)[0]?.id !== lock.id)
+            .join('\n');
+    await writeNotes(adapter, me.id, next, 'release the apply lock');
+    return { released: true };
+  } catch (err) {
+    if (err instanceof ReadOnlyViolation || err instanceof InternalError) throw err;
+    return { released: false, reason: redact(err instanceof Error ? err.message : String(err)) };
+  }
+}
+
+async function readMe(adapter: Adapter, what: string): Promise<ObservedUser> {
+  try {
+    return await adapter.me();
+  } catch (err) {
+    if (err instanceof ReadOnlyViolation || err instanceof InternalError) throw err;
+    throw lockFailed(what, err);
+  }
+}
+
+async function writeNotes(adapter: Adapter, userId: number, notes: string, what: string): Promise<void> {
+  let results;
+  try {
+    results = await adapter.updateUsers([{ id: userId, notes }]);
+  } catch (err) {
+    if (err instanceof ReadOnlyViolation || err instanceof InternalError) throw err;
+    throw lockFailed(what, err);
+  }
+  const mine = results.find((r) => r.id === userId);
+  if (!mine?.success) throw lockFailed(what, new Error(mine?.error ?? 'no result for the API user in the bulk job'));
+}
+
+function lockFailed(what: string, err: unknown): ApplyLockError {
+  return new ApplyLockError(
+    'lock_failed',
+    `refusing to apply: could not ${what}: ${redact(err instanceof Error ? err.message : String(err))}; nothing else was written`,
+    'the apply lock lives in the notes of the API user (users/me): the token must be allowed to update that user. Run apply again',
+  );
+}

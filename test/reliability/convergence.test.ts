@@ -1,0 +1,266 @@
+/**
+ * Fault-injection convergence over real HTTP: the CLI (`orgshare apply --yes`, in-process
+ * through `main`) against the sandbox, while the sandbox injects seeded faults — 429
+ * storms, 500/503, dropped connections before and after the write landed, short delays,
+ * partially failed bulk jobs (fault-world.ts).
+ *
+ * Each schedule: a seeded world (the shared world plus extra organizations), a reference
+ * plan made before any fault, then 1–2 storm rounds of `apply --yes` under faults, then
+ * the weather clears and ONE more `apply --yes` must finish everything. Judged by
+ * sandbox-check.ts: every change in place with exactly one Details line and one
+ * confirmation comment, nothing outside the plan touched, every write (even a faulted
+ * one) aimed only at planned records with planned values, and a converged repository
+ * makes zero writes (also while faults continue).
+ *
+ * CI runs CI_SCHEDULES seeded schedules; `npm run soak` runs SOAK_SCHEDULES (default 150)
+ * and prints one line per schedule. RELIABILITY_SEED moves the seed window.
+ */
+import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsePlan } from '../../src/plan/saved.js';
+import type { Plan } from '../../src/model/plan.js';
+import { startSandbox, type Sandbox, type ScriptedFault } from '../../src/sandbox/index.js';
+import { FILES, ORG, READ_ONLY_LINE, cli, configDir, confirmationsOn, countLines, detailsOf, removeConfigDirs } from '../apply/helpers.js';
+import { SOAK } from './arbitraries.js';
+import { faultSchedule, faultWorld, type FaultSchedule } from './fault-world.js';
+import { judgeState, judgeWrites, snapshot, type Snapshot } from './sandbox-check.js';
+
+const CI_SCHEDULES = 10;
+const SCHEDULES = SOAK ? Number(process.env.SOAK_SCHEDULES ?? 150) : CI_SCHEDULES;
+const BASE_SEED = Number(process.env.RELIABILITY_SEED ?? 1);
+
+let sb: Sandbox;
+
+beforeAll(async () => {
+  sb = await startSandbox({ port: 0 });
+});
+afterAll(async () => {
+  await sb.close();
+  await removeConfigDirs();
+  if (summaries.length > 0 && (SOAK || process.env.RELIABILITY_VERBOSE)) {
+    const survived = summaries.filter((s) => s.ok).length;
+    const dist = new Map<number, number>();
+    for (const s of summaries) dist.set(s.runs, (dist.get(s.runs) ?? 0) + 1);
+    const known = summaries.reduce((n, s) => n + s.knownBugs, 0);
+    console.log(
+      `[soak] convergence: ${survived}/${summaries.length} schedules survived; apply runs until converged ` +
+        `${[...dist].sort((a, b) => a[0] - b[0]).map(([k, v]) => `${k}:${v}`).join(' ')}; ` +
+        `faults injected ${summaries.reduce((n, s) => n + s.faults, 0)}; known-bug hits ${known}`,
+    );
+  }
+});
+
+interface Summary {
+  seed: number;
+  ok: boolean;
+  /** apply runs (storm and clean) until the sandbox state was converged. */
+  runs: number;
+  faults: number;
+  knownBugs: number;
+}
+const summaries: Summary[] = [];
+
+/** The reference plan: made before any fault, the yardstick of every later judgement. */
+async function referencePlan(dir: string): Promise<Plan> {
+  const out = join(dir, 'reference-plan.json');
+  const made = await cli(sb, dir, ['plan', '--out', out]);
+  expect(made.code, made.stderr).toBe(2);
+  return parsePlan(await readFile(out, 'utf8'));
+}
+
+function installRound(round: FaultSchedule['rounds'][number]): void {
+  sb.clearFaults();
+  sb.setFaults(round.rules, round.seed);
+  for (const s of round.scripts) sb.script(s);
+}
+
+async function runSchedule(seed: number): Promise<void> {
+  const world = faultWorld(seed);
+  const schedule = faultSchedule(seed, { maxRounds: SOAK ? 3 : 2 });
+  sb.reset(world.seed);
+  const dir = await configDir(world.files);
+  const before: Snapshot = snapshot(sb);
+  const reference = await referencePlan(dir);
+  expect(reference.changes.some((c) => c.blocked), 'the reference plan is applicable').toBe(false);
+  sb.clearLog();
+
+  const context = `schedule ${seed} (${world.extras.map((e) => e.transition).join(', ')}) — ${schedule.describe}`;
+  let convergedAfter = 0;
+  let writesAtConvergence = 0;
+  let runs = 0;
+  const codes: number[] = [];
+
+  for (const round of schedule.rounds) {
+    installRound(round);
+    const run = await cli(sb, dir, ['apply', '--yes']);
+    runs++;
+    codes.push(run.code);
+    if (convergedAfter > 0) {
+      // Converged earlier: a run under faults must not write anything.
+      expect(sb.writes().length, `${context}: writes after convergence`).toBe(writesAtConvergence);
+    } else if (judgeState(sb, reference, before).problems.length === 0) {
+      convergedAfter = runs;
+      writesAtConvergence = sb.writes().length;
+    }
+  }
+
+  // The weather clears: one more run must finish whatever the storm left.
+  sb.clearFaults();
+  const clean = await cli(sb, dir, ['apply', '--yes']);
+  runs++;
+  codes.push(clean.code);
+  expect(clean.code, `${context}: clean apply\n${clean.stdout.slice(-2500)}\n${clean.stderr}`).toBe(0);
+  if (convergedAfter === 0) convergedAfter = runs;
+
+  const verdict = judgeState(sb, reference, before);
+  expect(verdict.problems, context).toEqual([]);
+  expect(judgeWrites(sb.log(), reference, before), context).toEqual([]);
+
+  // Converged: plan says so and exits 0, and another apply writes nothing.
+  const writes = sb.writes().length;
+  const plan = await cli(sb, dir, ['plan']);
+  expect(plan.code, `${context}: plan after convergence\n${plan.stdout.slice(-1500)}`).toBe(0);
+  const again = await cli(sb, dir, ['apply', '--yes']);
+  expect(again.code).toBe(0);
+  expect(sb.writes().length, `${context}: writes by a converged apply`).toBe(writes);
+
+  const faults = sb.log().filter((e) => e.fault !== undefined).length;
+  summaries.push({ seed, ok: true, runs: convergedAfter, faults, knownBugs: verdict.knownBugs.length });
+  if (SOAK || process.env.RELIABILITY_VERBOSE) {
+    console.log(
+      `[soak] schedule ${seed}: survived; converged after ${convergedAfter} apply run(s) (${schedule.rounds.length} storm round(s), exit codes ${codes.join(',')}); ` +
+        `${reference.changes.length} changes, ${sb.writes().length} writes, ${faults} faults` +
+        (verdict.knownBugs.length ? `; known bug: ${verdict.knownBugs.join('; ')}` : ''),
+    );
+  }
+}
+
+describe(`fault-injection convergence: ${SCHEDULES} seeded schedules`, () => {
+  for (let k = 0; k < SCHEDULES; k++) {
+    const seed = BASE_SEED + k;
+    it(`schedule ${seed}: storms, then one clean apply, converge with one Details line and one comment per change`, async () => {
+      try {
+        await runSchedule(seed);
+      } catch (err) {
+        summaries.push({ seed, ok: false, runs: 0, faults: 0, knownBugs: 0 });
+        throw err;
+      }
+    }, 60_000);
+  }
+});
+
+/**
+ * One fault class at a time, on the shared world (Acme enable, Initech disable, Hooli user
+ * grant): each row scripts exact faults, runs apply under them, then one clean apply.
+ */
+describe('single faults on the shared world', () => {
+  const WORLD = { 'acme-corp': FILES.acme, globex: FILES.globex, initech: FILES.initech, 'umbrella-health': FILES.umbrella, hooli: FILES.hooli };
+  const rows: { name: string; scripts: ScriptedFault[]; firstRun: 0 | 1 }[] = [
+    {
+      name: 'the comment PUT lands but its answer is lost: confirmed by re-reading, not posted twice',
+      scripts: [{ match: { method: 'PUT', path: /tickets\/4821/ }, skip: 1, fault: { kind: 'drop', applied: true } }],
+      firstRun: 0,
+    },
+    {
+      name: 'the bulk organization update lands but its answer is lost: resent (absolute), one Details line',
+      scripts: [{ match: { path: 'organizations/update_many' }, fault: { kind: 'drop', applied: true } }],
+      firstRun: 0,
+    },
+    {
+      name: 'the metadata PUT lands but its answer is lost',
+      scripts: [{ match: { method: 'PUT', path: /tickets\/4821/ }, fault: { kind: 'drop', applied: true } }],
+      firstRun: 0,
+    },
+    {
+      name: 'a 503 on the Acme comment PUT: not resent blindly, posted once by the next run (finish)',
+      scripts: [{ match: { method: 'PUT', path: /tickets\/4821/ }, skip: 1, fault: { kind: 'status', status: 503 } }],
+      firstRun: 1,
+    },
+    {
+      name: 'a partially failed bulk job: Initech fails, Acme is done; the next run does Initech only',
+      scripts: [{ match: { path: 'organizations/update_many' }, fault: { kind: 'jobFail', ids: [ORG.initech] } }],
+      firstRun: 1,
+    },
+    {
+      name: 'a 429 storm (5 in a row, Retry-After 0) is waited out within one run',
+      scripts: [{ skip: 3, times: 5, fault: { kind: 'retryAfter', seconds: 0 } }],
+      firstRun: 0,
+    },
+    {
+      name: 'a 429 storm on the bulk update longer than the retry budget: the run fails, the next converges',
+      scripts: [{ match: { path: 'organizations/update_many' }, times: 6, fault: { kind: 'retryAfter', seconds: 0 } }],
+      firstRun: 1,
+    },
+    {
+      name: 'job polling connections drop (reads are retried)',
+      scripts: [{ match: { path: 'job_statuses' }, times: 2, fault: { kind: 'drop' } }],
+      firstRun: 0,
+    },
+    {
+      name: 'the re-read before writing organizations fails for good: nothing is written for them, the next run does it',
+      scripts: [{ match: { method: 'GET', path: 'organizations/show_many' }, skip: 1, times: 6, fault: { kind: 'status', status: 500 } }],
+      firstRun: 1,
+    },
+  ];
+
+  for (const row of rows) {
+    it(row.name, async () => {
+      sb.reset();
+      const dir = await configDir(WORLD);
+      const before = snapshot(sb);
+      const reference = await referencePlan(dir);
+      sb.clearLog();
+      for (const s of row.scripts) sb.script(s);
+      const first = await cli(sb, dir, ['apply', '--yes']);
+      expect(first.code, first.stdout.slice(-2000)).toBe(row.firstRun);
+      sb.clearFaults();
+      const second = await cli(sb, dir, ['apply', '--yes']);
+      expect(second.code, second.stdout.slice(-2000)).toBe(0);
+      expect(judgeWrites(sb.log(), reference, before)).toEqual([]);
+      const verdict = judgeState(sb, reference, before);
+      expect(verdict.problems).toEqual([]);
+      expect(verdict.knownBugs).toEqual([]);
+      expect(countLines(detailsOf(sb, ORG.acme), READ_ONLY_LINE(4821))).toBe(1);
+      expect(confirmationsOn(sb, 4821)).toHaveLength(1);
+      expect((await cli(sb, dir, ['plan'])).code).toBe(0);
+    });
+  }
+});
+
+/**
+ * Product bugs found by this suite (reported with the fix). `it.fails`: these pass while
+ * the bug is there; when a fix lands they fail, and `.fails` must be removed.
+ */
+describe('known bugs', () => {
+  // BUG 1: src/plan/plan.ts planUserAccess (`if (widening && liveAccess === 'organization')
+  // return;`) has no `finish` for user grants (nor planPartners for partner domains): when
+  // the grant's confirmation comment fails after the user update landed, every later plan
+  // says "No changes" and the ticket stays open without its confirmation forever.
+  it.fails('BUG 1: a user grant whose confirmation comment failed gets it on the next run', async () => {
+    sb.reset();
+    const dir = await configDir({ hooli: FILES.hooli });
+    sb.script({ match: { method: 'PUT', path: /tickets\/5010/ }, fault: { kind: 'status', status: 503 } });
+    expect((await cli(sb, dir, ['apply', '--yes'])).code).toBe(1);
+    expect(sb.store.user(2401).ticket_restriction).toBe('organization');
+    expect((await cli(sb, dir, ['apply', '--yes'])).code).toBe(0);
+    expect(confirmationsOn(sb, 5010)).toHaveLength(1);
+    expect(sb.store.ticket(5010).status).toBe('solved');
+  });
+
+  // BUG 2: src/apply/execute.ts runComments/commentOnTicket solves a ticket as soon as one
+  // change on it posts its comment, even when another change on the same ticket failed
+  // earlier in this run. The failed change's re-run then finds the ticket solved and skips
+  // its confirmation (steps.ts ticketSkipReason): that change is never confirmed.
+  it.fails('BUG 2: an organization change sharing its ticket with a user grant is confirmed even if its bulk item failed once', async () => {
+    sb.reset();
+    const acmeWithGrant = `${FILES.acme}user_access:\n  - email: bob@acme.example\n    access: organization\n    ticket: https://acme.zendesk.com/agent/tickets/4821\n`;
+    const dir = await configDir({ 'acme-corp': acmeWithGrant });
+    sb.script({ match: { path: 'organizations/update_many' }, fault: { kind: 'jobFail', ids: [ORG.acme] } });
+    expect((await cli(sb, dir, ['apply', '--yes'])).code).toBe(1);
+    expect((await cli(sb, dir, ['apply', '--yes'])).code).toBe(0);
+    expect(countLines(detailsOf(sb, ORG.acme), READ_ONLY_LINE(4821))).toBe(1);
+    const enabled = confirmationsOn(sb, 4821).filter((b) => b.includes('Shared organization (Read only) has been enabled'));
+    expect(enabled).toHaveLength(1);
+  });
+});
