@@ -59,6 +59,8 @@ export interface TransportConfig {
   onRequest?: (event: RequestEvent) => void;
   /** Shared counters; a fresh object when absent. */
   stats?: TransportStats;
+  /** The request budget; by default one per account (base URL) and rpm in this process. */
+  bucket?: TokenBucket;
   /** Source of jitter (tests may pin it). */
   random?: () => number;
 }
@@ -128,6 +130,22 @@ export function writeSafety(method: string, path: string, body: string | undefin
  * A token bucket shared by all calls of one transport. `take()` resolves in FIFO order
  * when a request may start; `pauseFor(ms)` stops everyone (a 429 is account-wide).
  */
+const buckets = new Map<string, TokenBucket>();
+
+/**
+ * One budget per account and rate for the whole process: `apply` reads with a read-only
+ * adapter and writes with another, and both must stay within the same per-minute limit.
+ */
+export function sharedBucket(baseUrl: string, rpm: number, burst?: number): TokenBucket {
+  const key = `${baseUrl.replace(/\/+$/, '')} ${rpm} ${burst ?? ''}`;
+  let bucket = buckets.get(key);
+  if (!bucket) {
+    bucket = new TokenBucket(rpm, burst);
+    buckets.set(key, bucket);
+  }
+  return bucket;
+}
+
 export class TokenBucket {
   private tokens: number;
   private last: number;
@@ -135,14 +153,20 @@ export class TokenBucket {
   private chain: Promise<void> = Promise.resolve();
   private readonly perMs: number;
   readonly capacity: number;
+  /** Tokens added per minute: rpm − capacity. */
+  readonly refillPerMinute: number;
 
   constructor(
     readonly rpm: number,
     burst?: number,
     private readonly now: () => number = () => performance.now(),
   ) {
-    this.perMs = rpm > 0 && Number.isFinite(rpm) ? rpm / 60_000 : Infinity;
-    this.capacity = Math.max(1, Math.floor(burst ?? (Number.isFinite(this.perMs) ? Math.ceil(rpm / 6) : 1)));
+    const limited = rpm > 0 && Number.isFinite(rpm);
+    this.capacity = Math.max(1, Math.floor(burst ?? (limited ? Math.ceil(rpm / 6) : 1)));
+    // Refill at (rpm − burst) per minute so that no 60-second window, the burst included,
+    // carries more than `rpm` requests: Zendesk counts per minute, not per token.
+    this.refillPerMinute = limited ? Math.max(1, rpm - this.capacity) : Infinity;
+    this.perMs = this.refillPerMinute / 60_000;
     this.tokens = this.capacity;
     this.last = this.now();
   }
@@ -189,7 +213,7 @@ export function createTransport(config: TransportConfig): Transport {
   const maxRetryAfterMs = config.maxRetryAfterMs ?? 120_000;
   const random = config.random ?? Math.random;
   const stats: TransportStats = config.stats ?? { reads: 0, writes: 0, retries: 0 };
-  const bucket = new TokenBucket(rpm, config.burst);
+  const bucket = config.bucket ?? sharedBucket(config.baseUrl, rpm, config.burst);
 
   /** Backoff before retry number `retry` (1-based): half fixed, half jitter. */
   const backoff = (retry: number): number => {

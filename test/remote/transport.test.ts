@@ -50,7 +50,7 @@ describe('error bodies', () => {
 
 describe('token bucket', () => {
   it('lets a burst through, then spaces requests at the rate', async () => {
-    const bucket = new TokenBucket(600, 2); // 10 per second after a burst of 2
+    const bucket = new TokenBucket(602, 2); // a burst of 2, then (602 − 2)/min = 10 per second
     const started = performance.now();
     const times: number[] = [];
     await Promise.all(Array.from({ length: 5 }, () => bucket.take().then(() => times.push(performance.now() - started))));
@@ -58,6 +58,21 @@ describe('token bucket', () => {
     expect(times[1]).toBeLessThan(50);
     // three more tokens at 100 ms each
     expect(times[4]).toBeGreaterThanOrEqual(280);
+  });
+
+  it('never lets a 60-second window exceed rpm, burst included', () => {
+    // Worst case for a window: a full bucket spent at once, then a minute of refill.
+    for (const rpm of [10, 60, 200, 400, 700, 2500]) {
+      const bucket = new TokenBucket(rpm);
+      expect(bucket.capacity + bucket.refillPerMinute, `rpm ${rpm}`).toBeLessThanOrEqual(rpm);
+      expect(bucket.refillPerMinute).toBeGreaterThan(0);
+    }
+  });
+
+  it('is shared per account, so reader and writer adapters spend one budget', async () => {
+    const { sharedBucket } = await import('../../src/remote/transport.js');
+    expect(sharedBucket('https://acme.zendesk.com/api/v2', 400)).toBe(sharedBucket('https://acme.zendesk.com/api/v2/', 400));
+    expect(sharedBucket('https://acme.zendesk.com/api/v2', 400)).not.toBe(sharedBucket('https://other.zendesk.com/api/v2', 400));
   });
 
   it('stops everyone while paused', async () => {
