@@ -23,7 +23,7 @@
  * stdout (docs/performance.md), progress on stderr. Exit 1 when a command exits with an
  * unexpected code or an acceptance target of issue 9 misses.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,8 +89,8 @@ interface Job {
   expectedExit: number;
   args: string[];
   naive?: { mode: 'refresh' | 'apply'; desired: string };
-  /** Checks the sandbox after the run; returns a problem or null. */
-  check?: (sb: Sandbox) => string | null;
+  /** Checks the sandbox (and the command's stdout) after the run; returns a problem or null. */
+  check?: (sb: Sandbox, stdout: string) => string | null;
 }
 
 /** Runs one measured child `repeat` times, each against a freshly reset sandbox. */
@@ -163,6 +163,21 @@ async function benchSize(n: number, opts: Options): Promise<Row[]> {
     return wrong.length ? `${wrong.length} changed organizations are not shared after the run (e.g. ${wrong[0]})` : null;
   };
   const noWrites = (sb: Sandbox): string | null => (sb.writes().length ? `${sb.writes().length} write requests in a read-only command` : null);
+  /** The plan JSON must list exactly the changed organizations, none blocked. */
+  const plannedChanges = (sb: Sandbox, stdout: string): string | null => {
+    const writes = noWrites(sb);
+    if (writes) return writes;
+    try {
+      const doc = JSON.parse(stdout) as { blocked?: boolean; changes?: { org_id?: number; orgId?: number }[] };
+      const ids = (doc.changes ?? []).map((c) => c.org_id ?? c.orgId).sort();
+      const want = [...world.changedIds].sort();
+      if (doc.blocked) return 'the plan is blocked';
+      if (JSON.stringify(ids) !== JSON.stringify(want)) return `the plan has ${ids.length} changes, expected ${want.length}`;
+      return null;
+    } catch {
+      return 'plan output is not JSON';
+    }
+  };
   const jobs: Job[] = [
     { command: 'validate', expectedExit: 0, args: ['validate', '--dir', converged, '--format', 'json'], check: noWrites },
     {
@@ -177,7 +192,7 @@ async function benchSize(n: number, opts: Options): Promise<Row[]> {
       expectedExit: 2,
       args: ['plan', '--dir', changed, '--format', 'json', '--allow-large'],
       naive: { mode: 'refresh', desired: desiredChanged },
-      check: noWrites,
+      check: plannedChanges,
     },
     {
       command: 'apply (1 % changed)',
@@ -196,7 +211,7 @@ async function benchSize(n: number, opts: Options): Promise<Row[]> {
   ];
   if (budget !== null) {
     jobs.push(
-      { command: 'plan (1 % changed)', rpm: budget, expectedExit: 2, args: ['plan', '--dir', budgeted, '--format', 'json', '--allow-large'], check: noWrites },
+      { command: 'plan (1 % changed)', rpm: budget, expectedExit: 2, args: ['plan', '--dir', budgeted, '--format', 'json', '--allow-large'], check: plannedChanges },
       {
         command: 'apply (1 % changed)',
         rpm: budget,
@@ -215,7 +230,7 @@ async function benchSize(n: number, opts: Options): Promise<Row[]> {
       sb.setRateLimit(job.rpm ?? 0);
       const ours = await measure(sb, CLI, job.args, env, job.rpm ? 1 : opts.repeat, nodeArgs);
       sb.setRateLimit(0);
-      const problem = job.check?.(sb) ?? null;
+      const problem = job.check?.(sb, ours.last.stdout) ?? null;
       const row: Row = {
         orgs: n,
         users: world.users,
@@ -288,12 +303,22 @@ async function main(): Promise<number> {
   return unexpected || v.some((x) => !x.pass) ? 1 : 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+function isEntryPoint(): boolean {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

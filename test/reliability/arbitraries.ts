@@ -340,7 +340,8 @@ export function buildScenario(scenario: Scenario): Built {
     const preset = spec.fieldsPreset ? [{ id: STANDARD_FIELDS.problemType, value: 'support_ops_shared_organization_requests' }] : [];
     addTicket(world, ids.ticket(i), i, spec.ticketStatus, b, preset);
     const hasTicket = b !== 'ticket_missing' && b !== 'ticket_unread';
-    const requestApproval = hasTicket ? addEvidence(world, ids.ticket(i), i, b) : b === 'no_approval' ? undefined : approval(ids.email.requester(i), ids.ticket(i) * 100 + 2, QUOTE);
+    // Without a readable ticket the file still names an approval (the ticket is what is broken).
+    const requestApproval = hasTicket ? addEvidence(world, ids.ticket(i), i, b) : approval(ids.email.requester(i), ids.ticket(i) * 100 + 2, QUOTE);
 
     const confirmedType: Sharing | undefined =
       b === 'confirmed_type_missing' ? undefined : b === 'confirmed_type_mismatch' ? otherLevel(spec.want) : spec.want;

@@ -26,7 +26,7 @@ import { SOAK } from './arbitraries.js';
 import { faultSchedule, faultWorld, type FaultSchedule } from './fault-world.js';
 import { judgeState, judgeWrites, snapshot, type Snapshot } from './sandbox-check.js';
 
-const CI_SCHEDULES = 10;
+const CI_SCHEDULES = 8;
 const SCHEDULES = SOAK ? Number(process.env.SOAK_SCHEDULES ?? 150) : CI_SCHEDULES;
 const BASE_SEED = Number(process.env.RELIABILITY_SEED ?? 1);
 
@@ -198,8 +198,8 @@ describe('single faults on the shared world', () => {
       firstRun: 0,
     },
     {
-      name: 'the re-read before writing organizations fails for good: nothing is written for them, the next run does it',
-      scripts: [{ match: { method: 'GET', path: 'organizations/show_many' }, skip: 1, times: 6, fault: { kind: 'status', status: 500 } }],
+      name: 'the re-read before writing organizations is refused: nothing is written for them, the next run does it',
+      scripts: [{ match: { method: 'GET', path: 'organizations/show_many' }, skip: 1, fault: { kind: 'status', status: 400 } }],
       firstRun: 1,
     },
   ];
@@ -262,5 +262,44 @@ describe('known bugs', () => {
     expect(countLines(detailsOf(sb, ORG.acme), READ_ONLY_LINE(4821))).toBe(1);
     const enabled = confirmationsOn(sb, 4821).filter((b) => b.includes('Shared organization (Read only) has been enabled'));
     expect(enabled).toHaveLength(1);
+  });
+});
+
+/** The judge must be able to fail: each deviation it exists to catch, made by hand. */
+describe('the judge (sandbox-check.ts) catches what it claims to', () => {
+  const WORLD = { 'acme-corp': FILES.acme, initech: FILES.initech };
+
+  async function converged() {
+    sb.reset();
+    const dir = await configDir(WORLD);
+    const before = snapshot(sb);
+    const reference = await referencePlan(dir);
+    sb.clearLog();
+    expect((await cli(sb, dir, ['apply', '--yes'])).code).toBe(0);
+    expect(judgeState(sb, reference, before).problems).toEqual([]);
+    return { before, reference };
+  }
+
+  it('a second confirmation comment, a second Details line, a touched organization outside the plan', async () => {
+    const { before, reference } = await converged();
+    const body = reference.changes[0]!.steps.find((s) => s.kind === 'ticket_comment')!;
+    sb.store.updateTicket(5010, { comment: { body: (body as { body: string }).body, public: true } }, { actorId: 1001 });
+    sb.store.updateTicket(4821, { comment: { body: (body as { body: string }).body, public: true } }, { actorId: 1001 });
+    sb.store.updateOrganization(ORG.acme, { details: `${detailsOf(sb, ORG.acme)}\n${READ_ONLY_LINE(4821)}` });
+    sb.store.updateOrganization(ORG.soylent, { notes: 'changed' });
+    const problems = judgeState(sb, reference, before).problems.join('\n');
+    expect(problems).toContain('org:360000000101: 2 confirmation comments on ticket 4821');
+    expect(problems).toContain('Details line present 2 times');
+    expect(problems).toContain(`organization ${ORG.soylent} (not in the plan) changed`);
+    expect(problems).toContain('ticket 5010 (not in the plan) changed');
+  });
+
+  it('a write to an organization outside the plan, or with text the plan did not make', async () => {
+    const { before, reference } = await converged();
+    const write = (body: unknown) => ({ method: 'PUT', path: '/api/v2/organizations/update_many.json', query: {}, status: 200, ms: 1, at: 0, body });
+    expect(judgeWrites([write({ organizations: [{ id: ORG.soylent, shared_tickets: true, shared_comments: false }] })], reference, before).join('\n')).toContain(
+      `organization ${ORG.soylent} is not in the plan`,
+    );
+    expect(judgeWrites([write({ organizations: [{ id: ORG.acme, details: 'Customer since 2019.' }] })], reference, before).join('\n')).toContain('details');
   });
 });

@@ -77,8 +77,6 @@ export interface FaultWorld {
 const pick = <T>(rand: () => number, list: readonly T[]): T => list[Math.floor(rand() * list.length)] as T;
 const between = (rand: () => number, lo: number, hi: number) => lo + rand() * (hi - lo);
 
-const levelName: Record<Exclude<Sharing, 'private'>, string> = { read_only: 'Read only', read_write: 'Read+write' };
-
 /**
  * The world of one schedule. `extraOrgs` extra organizations (default 5) on top of the
  * shared world, whose managed files (Acme enable, Globex and Umbrella converged, Initech
@@ -209,8 +207,6 @@ function orgYaml(o: {
   return text;
 }
 
-export { levelName };
-
 // ---- fault schedules -------------------------------------------------------------------
 
 export interface StormRound {
@@ -246,8 +242,8 @@ export function faultSchedule(seed: number, opts: { maxRounds?: number } = {}): 
     if (rand() < 0.6) rules.push({ probability: p(0.01, 0.05), fault: { kind: 'status', status: pick(rand, [500, 503]) } });
     if (rand() < 0.5) rules.push({ probability: p(0.005, 0.02), fault: { kind: 'drop' } });
     // The write lands, the answer is lost: only writes can show the difference.
-    if (rand() < 0.7) rules.push({ probability: p(0.1, 0.35), match: { write: true }, fault: { kind: 'drop', applied: true } });
-    if (rand() < 0.5) rules.push({ probability: p(0.1, 0.3), match: { write: true }, fault: { kind: 'status', status: pick(rand, [500, 503]) } });
+    if (rand() < 0.7) rules.push({ probability: p(0.05, 0.2), match: { write: true }, fault: { kind: 'drop', applied: true } });
+    if (rand() < 0.5) rules.push({ probability: p(0.05, 0.15), match: { write: true }, fault: { kind: 'status', status: pick(rand, [500, 503]) } });
     if (rand() < 0.4) rules.push({ probability: 0.05, fault: { kind: 'delay', ms: Math.round(between(rand, 10, 60)) } });
     if (rand() < 0.6) rules.push({ probability: p(0.1, 0.4), fault: { kind: 'jobFail' } });
 

@@ -14,18 +14,17 @@ import { isBlocked } from '../../src/model/plan.js';
 import { flagsFromSharing } from '../../src/model/sharing.js';
 import { appendLine } from '../../src/plan/details.js';
 import { countLine } from '../../src/apply/text.js';
-import { renderPlan } from '../../src/render/index.js';
-import { stripAnsi } from '../../src/render/index.js';
-import { hooliFile, seedWorld, planFor, NOW, desiredOf } from '../plan/builders.js';
+import { renderPlan, stripAnsi } from '../../src/render/index.js';
+import { NOW, hooliFile, planFor, seedWorld } from '../plan/builders.js';
 import { plan } from '../../src/plan/plan.js';
-import { PROPERTY_SEED, SOAK, buildScenario, ids, runs, scenarioArb, withoutOrgs, type Built } from './arbitraries.js';
+import { PROPERTY_SEED, SOAK, buildScenario, runs, scenarioArb, withoutOrgs, type Built } from './arbitraries.js';
 import { confirmationsFor, modelApply } from './apply-model.js';
 import { NARROWING_CHECKS, WIDENING_CHECKS, blockedOrgIds, expectedChanges } from './oracle.js';
 
 const params = (ci: number) => ({ numRuns: runs(ci), seed: PROPERTY_SEED });
 const totals: Record<string, number> = {};
-function count(name: string): void {
-  totals[name] = (totals[name] ?? 0) + 1;
+function count(name: string, n = 1): void {
+  totals[name] = (totals[name] ?? 0) + n;
 }
 
 function planOf(built: Built, desired = built.desired): Plan {
@@ -52,7 +51,8 @@ describe('planning (pure core)', () => {
         for (const c of p.changes) {
           expect({ kind: c.kind, widening: c.widening }, c.key).toEqual({ kind: want.get(c.key)!.kind, widening: want.get(c.key)!.widening });
         }
-        count('plan/diff');
+        count('diff/scenarios');
+        count('diff/changes', p.changes.length);
       }),
       params(200),
     );
@@ -66,7 +66,7 @@ describe('planning (pure core)', () => {
         for (const c of p.changes.filter((x) => !x.widening)) {
           expect(c.checks.map((x) => x.id).sort(), c.key).toEqual([...NARROWING_CHECKS].sort());
           expect(c.blocked, `${c.key} (${c.kind}) blocked`).toBe(want.get(c.key)!.blocked);
-          count('narrowing/changes');
+          count(`narrowing/${c.blocked ? 'blocked' : 'ok'}`);
         }
       }),
       params(200),
@@ -85,7 +85,7 @@ describe('planning (pure core)', () => {
           expect(c.blocked, `${c.key} (${c.kind}) blocked`).toBe(want.get(c.key)!.blocked);
           // A blocked change says why, in a failing check.
           expect(c.blocked).toBe(c.checks.some((x) => x.status === 'fail'));
-          count('widening/changes');
+          count(`widening/${c.blocked ? 'blocked' : 'ok'}`);
         }
       }),
       params(200),
@@ -129,7 +129,8 @@ describe('applying (in-memory model of the executor)', () => {
         }
         const again = planOf(built, desired);
         expect(again.changes.map((c) => `${c.key} ${c.kind}`)).toEqual([]);
-        count(`apply/converged (${p.changes.length} changes)`);
+        count('apply/scenarios');
+        count('apply/changes', p.changes.length);
       }),
       params(200),
     );
@@ -199,7 +200,8 @@ describe('applying (in-memory model of the executor)', () => {
             else expect(n, `${c.key} confirmations`).toBeLessThanOrEqual(1);
           }
         }
-        count(`crash/rerun converged`);
+        count('crash/scenarios');
+        count('crash/changes', p.changes.length);
       }),
       params(200),
     );
@@ -256,13 +258,11 @@ function structuredCloneWorld(built: Built): Built['world'] {
   return copy;
 }
 
-if (SOAK) {
-  // One summary line per property family, for the soak log.
+if (SOAK || process.env.RELIABILITY_VERBOSE) {
+  // One summary line of what the properties saw, for the soak log.
   describe('summary', () => {
     it('prints property totals', () => {
       console.log(`[reliability] property runs (seed ${PROPERTY_SEED}): ${JSON.stringify(totals)}`);
     });
   });
 }
-void ids;
-void desiredOf;

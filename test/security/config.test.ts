@@ -1,0 +1,178 @@
+/**
+ * A malicious `orgshare.config.yaml` (test/fixtures/hostile/config): deny patterns built to
+ * backtrack for minutes, blast radius switched off, ticket hosts that open the door to
+ * other accounts, an empty risk message, unknown and prototype keys. The account policy is
+ * reviewed like the files, but it changes what every check means, so each of these must be
+ * refused before a single request, and no pattern may stall a command.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { HOSTILE, REPO_ROOT, acmeFile, envFor, removeRepos, repo, run, writesOf } from './helpers.js';
+
+const ACME = 360000000101;
+
+interface Expect {
+  check: string;
+  code: string;
+}
+
+const REFUSED: Record<string, Expect> = {
+  'bad-regex.yaml': { check: 'deny_note', code: 'bad_regex' },
+  'comment-placeholder.yaml': { check: 'schema', code: 'unknown_placeholder' },
+  'constructor-key.yaml': { check: 'schema', code: 'forbidden_key' },
+  'max-changes-huge.yaml': { check: 'schema', code: 'out_of_range' },
+  'max-changes-infinite.yaml': { check: 'schema', code: 'wrong_type' },
+  'max-changes-negative.yaml': { check: 'schema', code: 'out_of_range' },
+  'max-changes-string.yaml': { check: 'schema', code: 'wrong_type' },
+  'max-changes-zero.yaml': { check: 'schema', code: 'out_of_range' },
+  'proto-key.yaml': { check: 'schema', code: 'forbidden_key' },
+  'proto-nested.yaml': { check: 'schema', code: 'forbidden_key' },
+  'redos-alternation.yaml': { check: 'deny_note', code: 'unsafe_regex' },
+  'redos-named-group.yaml': { check: 'deny_note', code: 'unsafe_regex' },
+  'redos-nested.yaml': { check: 'deny_note', code: 'unsafe_regex' },
+  'risk-message-empty.yaml': { check: 'schema', code: 'too_short' },
+  'risk-message-short.yaml': { check: 'schema', code: 'too_short' },
+  'rpm-zero.yaml': { check: 'schema', code: 'out_of_range' },
+  'subdomain-other.yaml': { check: 'ticket_url', code: 'subdomain_mismatch' },
+  'ticket-hosts-ip.yaml': { check: 'schema', code: 'invalid_format' },
+  'ticket-hosts-other-account.yaml': { check: 'ticket_url', code: 'zendesk_ticket_host' },
+  'ticket-hosts-trailing-dot.yaml': { check: 'schema', code: 'invalid_format' },
+  'ticket-hosts-uppercase.yaml': { check: 'schema', code: 'invalid_format' },
+  'ticket-hosts-wildcard.yaml': { check: 'schema', code: 'invalid_format' },
+  'ticket-hosts-zendesk.yaml': { check: 'ticket_url', code: 'zendesk_ticket_host' },
+  'unknown-key.yaml': { check: 'schema', code: 'unknown_key' },
+};
+
+/** Deny patterns and an organization note that makes each of them backtrack. */
+const REDOS: Record<string, { note: string; refusedToday: boolean }> = {
+  'redos-nested.yaml': { note: `${'a'.repeat(40)}!`, refusedToday: true },
+  'redos-alternation.yaml': { note: `${'a'.repeat(40)}!`, refusedToday: true },
+  'redos-named-group.yaml': { note: `${'ab '.repeat(20)}!`, refusedToday: true },
+  'redos-adjacent-stars.yaml': { note: 'Customer since 2019. Renewed in 2024 for three years.', refusedToday: false },
+  'redos-bounded-repeat.yaml': { note: `${'a'.repeat(30)}!`, refusedToday: false },
+};
+
+/** A command that takes longer than this on a 60-character note is a denial of service. */
+const TIME_BOUND_MS = 5_000;
+
+const configFixtures = readdirSync(join(HOSTILE, 'config'))
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
+const fixture = (name: string) => readFileSync(join(HOSTILE, 'config', name), 'utf8');
+
+let sb: Sandbox;
+beforeAll(async () => {
+  sb = await startSandbox({ port: 0 });
+});
+afterAll(async () => {
+  await sb.close();
+  await removeRepos();
+});
+beforeEach(() => sb.reset());
+
+describe('the hostile config corpus is complete', () => {
+  it('lists every fixture in hostile/config', () => {
+    const listed = new Set([...Object.keys(REFUSED), ...Object.keys(REDOS)]);
+    expect([...listed].sort()).toEqual(configFixtures);
+  });
+});
+
+describe('a hostile orgshare.config.yaml is refused before any request', () => {
+  for (const [name, want] of Object.entries(REFUSED)) {
+    it(`${name}: ${want.check}/${want.code}`, async () => {
+      const dir = await repo({ 'orgshare.config.yaml': fixture(name), 'orgs/acme-corp.yaml': acmeFile() });
+      const validate = await run({ ZENDESK_SUBDOMAIN: 'acme' }, dir, ['--format', 'json', 'validate']);
+      expect(validate.code).toBe(1);
+      const problems = (JSON.parse(validate.stdout) as { problems: { file: string; check: string; code: string; line: number }[] }).problems;
+      expect(problems.map((p) => `${p.file} ${p.check}/${p.code}`)).toContain(`orgshare.config.yaml ${want.check}/${want.code}`);
+      expect(problems.find((p) => p.code === want.code)!.line).toBeGreaterThan(2);
+
+      for (const argv of [['plan'], ['apply', '--yes'], ['drift'], ['import', '--org', String(ACME)]]) {
+        const r = await run(envFor(sb), dir, argv);
+        expect(r.code, argv.join(' ')).toBe(1);
+      }
+      expect(sb.log()).toEqual([]);
+    });
+  }
+
+  it('prototype keys pollute nothing: Object.prototype is untouched after loading them', async () => {
+    for (const name of ['proto-key.yaml', 'proto-nested.yaml', 'constructor-key.yaml']) {
+      const dir = await repo({ 'orgshare.config.yaml': fixture(name), 'orgs/acme-corp.yaml': acmeFile() });
+      await run({ ZENDESK_SUBDOMAIN: 'acme' }, dir, ['validate']);
+    }
+    const probe = {} as Record<string, unknown>;
+    expect(probe.maxChanges).toBeUndefined();
+    expect(probe.polluted).toBeUndefined();
+    expect(probe.id).toBeUndefined();
+  });
+});
+
+describe('a risk message that says nothing cannot make risk_message_sent pass', () => {
+  // The schema counts characters, so 25 spaces pass it; normalised they are empty, and an
+  // empty needle never matches (src/policy/normalize.ts): the check fails closed.
+  for (const [label, message] of [
+    ['25 spaces', ' '.repeat(25)],
+    ['25 non-breaking spaces', '\u00a0'.repeat(25)],
+    ['line breaks and tabs', '\n\t\n\t\n\t\n\t\n\t\n\t\n\t\n\t\n\t\n\t\n'],
+  ] as const) {
+    it(`risk_message of ${label}: blocked at plan, zero writes`, async () => {
+      const dir = await repo({ 'orgshare.config.yaml': `rpm: 10000\nrisk_message: ${JSON.stringify(message)}\n`, 'orgs/acme-corp.yaml': acmeFile() });
+      const plan = await run(envFor(sb), dir, ['--format', 'json', 'plan']);
+      expect(plan.code).toBe(1);
+      const checks = (JSON.parse(plan.stdout) as { changes: { checks: { id: string; status: string }[] }[] }).changes[0]!.checks;
+      expect(checks.find((c) => c.id === 'risk_message_sent')!.status).toBe('fail');
+      expect((await run(envFor(sb), dir, ['apply', '--yes'])).code).toBe(1);
+      expect(writesOf(sb)).toEqual([]);
+    });
+  }
+});
+
+describe('deny patterns cannot stall a command (catastrophic backtracking)', () => {
+  const bin = resolve(REPO_ROOT, 'dist/src/cli.js');
+
+  /**
+   * Runs `orgshare plan` in a child process (a stalled regular expression blocks its
+   * thread, so it cannot run in the test's own) and kills it at TIME_BOUND_MS.
+   */
+  function planWithin(dir: string): Promise<{ code: number | null; ms: number; killed: boolean; stdout: string }> {
+    return new Promise((done) => {
+      const started = performance.now();
+      const child = spawn(process.execPath, [bin, '--dir', dir, '--no-color', 'plan'], { env: envFor(sb), stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      let killed = false;
+      const timer = setTimeout(() => {
+        killed = true;
+        child.kill('SIGKILL');
+      }, TIME_BOUND_MS);
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        done({ code, ms: Math.round(performance.now() - started), killed, stdout });
+      });
+    });
+  }
+
+  for (const [name, { note, refusedToday }] of Object.entries(REDOS)) {
+    const test = refusedToday ? it : it.fails;
+    // BUG (the it.fails cases): src/config/policy.ts unsafePatternReason only refuses nested
+    // quantifiers. Adjacent unbounded quantifiers over overlapping classes (.*.*.*…) and a
+    // bounded repeat of a quantified group ((a{1,100}){1,100}) backtrack polynomially with a
+    // huge exponent: `plan` stalls on a 50-character note. Fix: run each deny pattern with a
+    // time limit (e.g. in a node:vm context with `timeout`, failing the deny_note check
+    // closed on timeout), or refuse patterns with more than one unbounded quantifier and
+    // any quantified group containing a quantifier, bounded or not; also cap the length of
+    // each note line tested.
+    test(`${name}: plan finishes within ${TIME_BOUND_MS / 1000} s, refusing the pattern or the change`, async () => {
+      expect(existsSync(bin), 'run `npm run build` first (npm test does)').toBe(true);
+      sb.store.updateOrganization(ACME, { notes: note });
+      const dir = await repo({ 'orgshare.config.yaml': `rpm: 10000\n${fixture(name)}`, 'orgs/acme-corp.yaml': acmeFile() });
+      const result = await planWithin(dir);
+      expect(result.killed, `plan was still running after ${TIME_BOUND_MS} ms`).toBe(false);
+      expect(result.code).toBe(1);
+      expect(writesOf(sb)).toEqual([]);
+    }, TIME_BOUND_MS + 10_000);
+  }
+});
