@@ -241,12 +241,16 @@ export async function observeForPlan(
   await lookUpEmails(adapter, stillMissing, limit, observed, rememberUser);
 
   // ---- memberships of approvers and granted users -------------------------------------
+  // A user's default organization is always one of their memberships: only users whose
+  // default is another organization need their membership list read.
   const memberIds = [
     ...new Set(
-      [...needs.values()]
-        .flatMap((n) => [...n.memberEmails])
-        .map((e) => observed.usersByEmail.get(e)?.id)
-        .filter((id): id is number => id !== undefined),
+      [...needs.values()].flatMap((n) =>
+        [...n.memberEmails]
+          .map((e) => observed.usersByEmail.get(e))
+          .filter((u): u is ObservedUser => !!u && u.organizationId !== n.org.id)
+          .map((u) => u.id),
+      ),
     ),
   ];
   if (memberIds.length > 0) {

@@ -123,9 +123,7 @@ describe('observeForPlan on the default world', () => {
       'GET /tickets/4900/comments': 1,
       'GET /tickets/5010/comments': 1,
       'GET /users/show_many': 1,
-      'GET /users/2001/organization_memberships': 1,
-      'GET /users/2401/organization_memberships': 1,
-      'GET /users/2402/organization_memberships': 1,
+      // Approvers and grantees whose default organization is the org need no membership read.
       'GET /ticket_fields': 1,
     });
     expect(sb.writes()).toEqual([]);
@@ -140,7 +138,8 @@ describe('observeForPlan on the default world', () => {
     expect(observed.users.get(1002)?.role).toBe('agent');
     expect(observed.usersByEmail.get('jane@acme.example')?.id).toBe(2001);
     expect(observed.usersByEmail.get('lead@hooli.example')?.ticketRestriction).toBe('requested');
-    expect(observed.memberships.get(2402)?.map((m) => m.organizationId)).toEqual([360000000105]);
+    expect(observed.memberships.has(2402)).toBe(false);
+    expect(observed.users.get(2402)?.organizationId).toBe(360000000105);
     expect(observed.ticketFields.map((f) => f.id)).toEqual([7001, 7002, 7003]);
 
     expect(progress[0]).toEqual({ phase: 'account', done: 0, total: 1 });
@@ -194,7 +193,25 @@ describe('observeForPlan on the default world', () => {
     expect(c['GET /users/search']).toBe(1); // ghost only: pat is a member
     expect(observed.usersByEmail.get('pat@partnerco.example')?.id).toBe(2501);
     expect(observed.usersByEmail.get('ghost@acme.example')).toBeNull();
-    expect(observed.memberships.get(2501)?.map((m) => m.organizationId)).toEqual([360000000101, 360000000102]);
+    // pat's default organization is Acme itself: membership is certain without a read.
+    expect(c['GET /users/2501/organization_memberships']).toBeUndefined();
+    expect(observed.users.get(2501)?.organizationId).toBe(360000000101);
+  });
+
+  it('reads the memberships of an approver whose default organization is another one', async () => {
+    sb.store.updateUser(2501, { organization_id: 360000000102 });
+    const desired = state([
+      desiredOrg({
+        id: 360000000101,
+        name: 'Acme Corp',
+        sharing: 'read_only',
+        ticketId: 4821,
+        request: { ticket: ticket(4821), riskApproval: { approvedBy: 'pat@partnerco.example', commentId: 90210, quote: 'x' }, legacy: false },
+      }),
+    ]);
+    const observed = await observeForPlan(adapterFor(sb), desired, POLICY);
+    expect(calls(sb.log())['GET /users/2501/organization_memberships']).toBe(1);
+    expect(observed.memberships.get(2501)?.map((m) => m.organizationId).sort()).toEqual([360000000101, 360000000102]);
   });
 
   it('reads the ticket of a converged grant whose notes name it, but no evidence', async () => {
@@ -296,13 +313,11 @@ describe('observeForPlan at scale: 1,000 managed organizations, 10 changes', () 
         'GET /tickets/show_many': 1,
         ...Object.fromEntries(desired.orgs.filter((o) => o.request.ticket.id > 900_000).map((o) => [`GET /tickets/${o.request.ticket.id}/comments`, 1])),
         'GET /users/show_many': 1,
-        ...Object.fromEntries(
-          [...observed.memberships.keys()].map((id) => [`GET /users/${id}/organization_memberships`, 1]),
-        ),
         'GET /ticket_fields': 1,
       });
-      expect(observed.memberships.size).toBe(10);
-      expect(sb.log()).toHaveLength(1 + 10 + 1 + 10 + 1 + 10 + 1);
+      // Every approver's default organization is the one they approve for: no membership reads.
+      expect(observed.memberships.size).toBe(0);
+      expect(sb.log()).toHaveLength(1 + 10 + 1 + 10 + 1 + 1);
       expect(observed.orgs.size).toBe(1000);
       expect(observed.tickets.size).toBe(10);
       expect(sb.writes()).toEqual([]);
@@ -321,7 +336,7 @@ describe('observeForPlan at scale: 1,000 managed organizations, 10 changes', () 
       expect(c['GET /organizations/show_many']).toBe(10);
       expect(c['GET /tickets/show_many']).toBe(Math.ceil((10 + sharedConverged) / 100));
       expect(Object.keys(c).filter((k) => k.endsWith('/comments'))).toHaveLength(10);
-      expect(sb.log()).toHaveLength(1 + 10 + Math.ceil((10 + sharedConverged) / 100) + 10 + 1 + 10 + 1);
+      expect(sb.log()).toHaveLength(1 + 10 + Math.ceil((10 + sharedConverged) / 100) + 10 + 1 + 1);
       // generated history tickets do not exist: read and not found
       expect([...observed.tickets.values()].filter((t) => t.ticket === null)).toHaveLength(sharedConverged);
     } finally {
