@@ -16,17 +16,46 @@ const NOOP: Progress = { update: () => undefined, done: () => undefined };
 /** Redraw at most this often; a 10,000-organization scan would otherwise flood the terminal. */
 const MIN_INTERVAL_MS = 80;
 
-export function createProgress(io: Io): Progress {
+/**
+ * Estimated time left for a counted phase ("… 40/1000"), from the rate seen since the
+ * phase's first event. Null until there is a rate worth trusting.
+ */
+export function etaSeconds(start: { at: number; done: number }, now: number, done: number, total: number): number | null {
+  const elapsed = now - start.at;
+  const progressed = done - start.done;
+  if (elapsed < 1000 || progressed <= 0 || done >= total) return null;
+  return Math.ceil(((total - done) * elapsed) / progressed / 1000);
+}
+
+function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${seconds}s`;
+  const m = Math.floor(seconds / 60);
+  return m < 60 ? `${m}m${String(seconds % 60).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+export function createProgress(io: Io, clock: () => number = Date.now): Progress {
   if (!io.stderrIsTTY) return NOOP;
   let shown = false;
   let last = 0;
+  // Phase starts, keyed by the text before the "done/total" counter.
+  const starts = new Map<string, { at: number; done: number }>();
   return {
     update(text) {
-      const now = Date.now();
+      const now = clock();
+      const counted = /^(.*?)(\d+)\/(\d+)$/.exec(text);
+      let line = text;
+      if (counted) {
+        const [, key = '', d = '0', t = '0'] = counted;
+        const done = Number(d);
+        const start = starts.get(key) ?? { at: now, done };
+        if (!starts.has(key)) starts.set(key, start);
+        const eta = etaSeconds(start, now, done, Number(t));
+        if (eta !== null) line = `${text}  (about ${formatDuration(eta)} left)`;
+      }
       if (shown && now - last < MIN_INTERVAL_MS) return;
       last = now;
       shown = true;
-      io.stderr(`\r\x1b[2K${text}`);
+      io.stderr(`\r\x1b[2K${line}`);
     },
     done() {
       if (shown) io.stderr('\r\x1b[2K');
