@@ -102,6 +102,7 @@ export function runChecks(subject: CheckSubject, observed: Observed, policy: Pol
         evidenceOf,
         risk.comment,
         observed,
+        policy.riskMessage,
         at(`${subject.approvalPointer}/comment_id`),
       );
       out.push(approved.result);

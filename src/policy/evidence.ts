@@ -9,7 +9,7 @@ import type { Observed, ObservedComment, TicketEvidence } from '../model/observe
 import type { ChangeEvidence, CheckResult } from '../model/plan.js';
 import type { Sharing } from '../model/sharing.js';
 import { memberOf, orgLabel, roleLabel, userByEmail, userById, userLabel } from './lookup.js';
-import { containsNormalized, excerpt } from './normalize.js';
+import { containsNormalized, excerpt, normalizeText } from './normalize.js';
 import { fail, pass, skip } from './result.js';
 
 export function checkConfirmedType(confirmed: Sharing | undefined, sharing: Sharing, source?: SourceRef): CheckResult {
@@ -103,6 +103,7 @@ export function checkRiskApproved(
   evidence: TicketEvidence | undefined,
   riskComment: ObservedComment | null,
   observed: Observed,
+  riskMessage: string,
   source?: SourceRef,
 ): ApprovalOutcome {
   const ev: ChangeEvidence = riskComment ? { riskMessageCommentId: riskComment.id } : {};
@@ -164,9 +165,12 @@ export function checkRiskApproved(
     problems.push(`comment ${comment.id} (${comment.createdAt}) was written before the risk message (comment ${riskComment.id}, ${riskComment.createdAt})`);
     hints.push('the approval must answer the risk message: ask the requester to approve again after it');
   }
-  if (!containsNormalized(comment.body, approval.quote)) {
+  if (containsNormalized(riskMessage, approval.quote)) {
+    problems.push(`the quote "${excerpt(approval.quote)}" is part of the risk message itself, not the approver’s own words`);
+    hints.push('quote the words in which the requester approves the risk, not the risk message they were sent');
+  } else if (!containsNormalized(ownWords(comment.body, riskMessage), approval.quote)) {
     problems.push(`comment ${comment.id} does not contain the quote "${excerpt(approval.quote)}"`);
-    hints.push('quote the approving words exactly as written in the comment, and if the approval is not clear, ask them to confirm');
+    hints.push('quote the approving words exactly as written in the comment (not a quoted "> " line), and if the approval is not clear, ask them to confirm');
   }
   if (problems.length) {
     return { result: fail('risk_approved', problems.join('; '), hints.join('; '), source), evidence: ev };
@@ -233,4 +237,18 @@ export function checkApproverMember(
     return pass('approver_member', `${email} is an end-user member of ${orgName}, listed in authorized_requesters`, source);
   }
   return pass('approver_member', `${email} is an end-user member of ${orgName}`, source);
+}
+
+/**
+ * The approver's own words: the comment without quoted ("> ") lines and without the risk
+ * message pasted back, so an approval cannot be read into text the customer only quoted.
+ */
+function ownWords(body: string, riskMessage: string): string {
+  const unquoted = body
+    .split(/\r?\n/)
+    .filter((line) => !/^\s*>/.test(line))
+    .join('\n');
+  const risk = normalizeText(riskMessage);
+  const text = normalizeText(unquoted);
+  return risk.length > 0 ? text.split(risk).join(' ') : text;
 }

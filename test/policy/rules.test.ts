@@ -1,3 +1,4 @@
+import { DEFAULT_RISK_MESSAGE } from '../../src/model/policy.js';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DENY_PATTERNS } from '../../src/model/policy.js';
 import type { Change } from '../../src/model/plan.js';
@@ -67,7 +68,7 @@ describe('risk approval ordering', () => {
     w.editComment(4821, 90210, { createdAt: w.observed.tickets.get(4821)!.comments.find((c) => c.id === 90201)!.createdAt });
     const ev = w.observed.tickets.get(4821)!;
     const risk = ev.comments.find((c) => c.id === 90201)!;
-    const r = checkRiskApproved('request.risk_approval', { approvedBy: 'jane@acme.example', commentId: 90210, quote: 'we accept the security risk' }, 4821, ev, risk, w.observed);
+    const r = checkRiskApproved('request.risk_approval', { approvedBy: 'jane@acme.example', commentId: 90210, quote: 'we accept the security risk' }, 4821, ev, risk, w.observed, DEFAULT_RISK_MESSAGE);
     expect(r.result.status).toBe('pass');
   });
   it('lists every problem of one approval at once', () => {
@@ -75,7 +76,7 @@ describe('risk approval ordering', () => {
     w.editComment(4821, 90210, { public: false, authorId: 1002, body: 'ok', createdAt: '2020-01-01T00:00:00Z' });
     const ev = w.observed.tickets.get(4821)!;
     const risk = ev.comments.find((c) => c.id === 90201)!;
-    const r = checkRiskApproved('request.risk_approval', { approvedBy: 'jane@acme.example', commentId: 90210, quote: 'we accept the security risk' }, 4821, ev, risk, w.observed);
+    const r = checkRiskApproved('request.risk_approval', { approvedBy: 'jane@acme.example', commentId: 90210, quote: 'we accept the security risk' }, 4821, ev, risk, w.observed, DEFAULT_RISK_MESSAGE);
     expect(r.result.message.split('; ')).toHaveLength(4);
   });
 });

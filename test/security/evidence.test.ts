@@ -234,13 +234,13 @@ describe('spoofed evidence is refused by its check, and nothing is written', () 
     });
   }
 
-  // BUG: a reply that quotes the agent's risk message back ("> Please keep in mind …
+  // Fixed: a reply that quotes the agent's risk message back ("> Please keep in mind …
   // What does this mean for us?") contains words of the risk message; with one of them as
   // `quote`, risk_approved passes although nobody approved anything. The quote must be the
   // approver's own words. Fix (src/policy/evidence.ts, checkRiskApproved): fail when the
   // normalized quote occurs in the normalized risk message, and search the quote in the
   // comment with the risk message's text (and "> " quoted lines) removed.
-  it.fails('an "approval" that only quotes the risk message back is refused', async () => {
+  it('an "approval" that only quotes the risk message back is refused', async () => {
     setBody(comment(4821, 90210), `> ${DEFAULT_RISK_MESSAGE}\n\nWhat does this mean for us? We have not decided yet.`);
     await expectRefused(acmeFile({ quote: 'using a shared organization entails a potential security risk' }), 'risk_approved', /risk message/);
   });
