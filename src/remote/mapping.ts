@@ -4,7 +4,7 @@
  * flags, enums) and throw `RemoteError('unexpected_response')` rather than guess; fields
  * the model treats as optional text are read leniently (absent → null).
  */
-import { RemoteError } from '../errors.js';
+import { RemoteError, redact } from '../errors.js';
 import type {
   ObservedComment,
   ObservedMembership,
@@ -21,8 +21,13 @@ import type { BulkItemResult, OrgUpdate, TicketUpdate, UserUpdate } from './type
 
 type Json = Record<string, unknown>;
 
+/**
+ * A response of the wrong shape. The offending value is shown only as a short, redacted
+ * excerpt: a proxy that echoes request headers must not put the token into the error.
+ */
 function bad(what: string, detail: string): RemoteError {
-  return new RemoteError('unexpected_response', `unexpected ${what} from Zendesk: ${detail}`, null, false);
+  const message = redact(`unexpected ${what} from Zendesk: ${detail}`);
+  return new RemoteError('unexpected_response', message.length > 200 ? `${message.slice(0, 199)}…` : message, null, false);
 }
 
 function obj(value: unknown, what: string): Json {
