@@ -4,7 +4,7 @@
  * Zendesk to coordinate through. `plan`, `drift`, `validate` and `import` never take it.
  *
  * Where it lives: one line in the `notes` of the API user (the user the token belongs to),
- * read with GET users/me and written with users/update_many. An admin can see it in
+ * read with GET users/me and written with PUT users/{id} (synchronous, no bulk job). An admin can see it in
  * Zendesk (the user's profile → Notes) and delete it by hand:
  *
  *   [orgshare-apply-lock] id=5c0f… host=runner-7 pid=2412 acquired=2026-11-23T10:00:00.000Z expires=2026-11-23T10:30:00.000Z (delete this line to release a stale lock)
@@ -110,14 +110,25 @@ export class ApplyLockError extends RefusedError {
   }
 }
 
-/** The default settle time for an API base URL: short only for a sandbox on this machine. */
-export function defaultSettleMs(baseUrl: string | undefined): number {
+/** Lowest settle time the sandbox override accepts. */
+const MIN_LOOPBACK_SETTLE_MS = 100;
+
+/**
+ * The default settle time for an API base URL: short only for a sandbox on this machine.
+ * `ORGSHARE_LOCK_SETTLE_MS` may shorten it further, for a loopback sandbox only (the test
+ * suite runs hundreds of applies); against any other host it is ignored.
+ */
+export function defaultSettleMs(baseUrl: string | undefined, env: NodeJS.ProcessEnv = process.env): number {
   if (!baseUrl) return DEFAULT_SETTLE_MS;
+  let loopback = false;
   try {
-    return LOOPBACK_HOSTS.has(new URL(baseUrl).hostname.toLowerCase()) ? LOOPBACK_SETTLE_MS : DEFAULT_SETTLE_MS;
+    loopback = LOOPBACK_HOSTS.has(new URL(baseUrl).hostname.toLowerCase());
   } catch {
     return DEFAULT_SETTLE_MS;
   }
+  if (!loopback) return DEFAULT_SETTLE_MS;
+  const override = Number(env.ORGSHARE_LOCK_SETTLE_MS);
+  return Number.isFinite(override) && override >= MIN_LOOPBACK_SETTLE_MS ? override : LOOPBACK_SETTLE_MS;
 }
 
 /** The lock lines in a notes text (lines starting with LOCK_PREFIX). */
@@ -167,14 +178,25 @@ function defaultIsAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Lock ids this process holds right now. A line written by this very process (same host
+ * and pid) whose id is not here was left behind by an earlier apply of this process whose
+ * release failed: it is stale, whatever its expiry (a long-lived process such as a test
+ * run or a service must not lock itself out for the TTL).
+ */
+const heldHere = new Set<string>();
+
 /** Why a lock line no longer counts, or null when it is live. */
 export function staleReason(
   line: LockLine,
   now: Date,
-  self: { host: string; isAlive: (pid: number) => boolean },
+  self: { host: string; isAlive: (pid: number) => boolean; pid?: number },
 ): string | null {
   const expires = line.expires === null ? NaN : Date.parse(line.expires);
   if (!Number.isNaN(expires) && expires <= now.getTime()) return `expired at ${line.expires}`;
+  if (self.pid !== undefined && line.host === self.host && line.pid === self.pid && line.id !== null && !heldHere.has(line.id)) {
+    return `left behind by an earlier apply of this process (${line.pid} on ${line.host})`;
+  }
   if (line.host !== null && line.host === self.host && line.pid !== null && !self.isAlive(line.pid)) {
     return `process ${line.pid} on ${line.host} is gone`;
   }
@@ -214,7 +236,7 @@ export async function acquireApplyLock(adapter: Adapter, opts: ApplyLockOptions 
   const started = monotonic();
   const me = await readMe(adapter, 'read the apply lock');
   const at = now();
-  const held = parseLockLines(me.notes).find((l) => staleReason(l, at, { host, isAlive }) === null);
+  const held = parseLockLines(me.notes).find((l) => staleReason(l, at, { host, isAlive, pid }) === null);
   if (held) {
     throw new ApplyLockError(
       'locked',
@@ -244,7 +266,7 @@ export async function acquireApplyLock(adapter: Adapter, opts: ApplyLockOptions 
   const again = await readMe(adapter, 'confirm the apply lock');
   const lines = parseLockLines(again.notes);
   if (!lines.some((l) => l.id === id)) {
-    const other = lines.find((l) => staleReason(l, now(), { host, isAlive }) === null) ?? null;
+    const other = lines.find((l) => l.id !== id && staleReason(l, now(), { host, isAlive, pid }) === null) ?? null;
     throw new ApplyLockError(
       'lock_lost',
       `refusing to apply: ${other ? describeHolder(other) : 'another apply'} took the apply lock at the same time; nothing else was written`,
@@ -252,6 +274,7 @@ export async function acquireApplyLock(adapter: Adapter, opts: ApplyLockOptions 
       other,
     );
   }
+  heldHere.add(id);
   return { userId: me.id, id, line, host, pid, acquiredAt, expiresAt, written, before };
 }
 
@@ -267,6 +290,8 @@ export interface ReleaseResult {
  * errors: the lock then expires at `lock.expiresAt`.
  */
 export async function releaseApplyLock(adapter: Adapter, lock: ApplyLock): Promise<ReleaseResult> {
+  // From here on the apply is over: a line that survives a failed release is stale here.
+  heldHere.delete(lock.id);
   try {
     const me = await adapter.me();
     if (me.id !== lock.userId) return { released: false, reason: `the API user is ${me.id}, the lock is in the notes of ${lock.userId}` };
@@ -296,16 +321,14 @@ async function readMe(adapter: Adapter, what: string): Promise<ObservedUser> {
   }
 }
 
+/** One synchronous user update (not a bulk job): the write must land within the settle time. */
 async function writeNotes(adapter: Adapter, userId: number, notes: string, what: string): Promise<void> {
-  let results;
   try {
-    results = await adapter.updateUsers([{ id: userId, notes }]);
+    await adapter.updateUser(userId, { notes });
   } catch (err) {
     if (err instanceof ReadOnlyViolation || err instanceof InternalError) throw err;
     throw lockFailed(what, err);
   }
-  const mine = results.find((r) => r.id === userId);
-  if (!mine?.success) throw lockFailed(what, new Error(mine?.error ?? 'no result for the API user in the bulk job'));
 }
 
 function lockFailed(what: string, err: unknown): ApplyLockError {

@@ -8,7 +8,9 @@
  * execute the fresh plan, which carries today's UTC date. A saved plan was reviewed, so
  * it needs no confirmation.
  *
- * Every refusal happens before the writing adapter exists: nothing is written.
+ * Every refusal happens before any change is written. The only writes before the plan's
+ * own are the apply lock's (a line in the API user's notes), taken only when there is
+ * something to apply, and released at the end.
  * Exit 0 done (or nothing to do), 1 refused, failed, or not verified.
  *
  * Output: text/markdown print the plan then the apply report on stdout. JSON prints one
@@ -18,6 +20,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { executePlan } from '../apply/execute.js';
+import { ApplyLockError, acquireApplyLock, releaseApplyLock, type ApplyLock } from '../apply/lock.js';
 import { EXIT, RefusedError, UsageError, redact } from '../errors.js';
 import { isBlocked, type Plan } from '../model/plan.js';
 import type { ApplyReport } from '../model/reports.js';
@@ -103,12 +106,35 @@ export async function run(global: GlobalOptions, opts: ApplyCommandOptions, io: 
     toApply = again.plan;
   }
 
+  // One apply at a time per account (src/apply/lock.ts): take the lock, then plan again
+  // under it and apply only if nothing moved since the plan that was shown.
   const writer = writeAdapter(io, planned.policy);
+  let lock: ApplyLock;
+  try {
+    lock = await acquireApplyLock(writer); // wall clock on purpose, not io.now
+  } catch (err) {
+    if (err instanceof ApplyLockError) return out.refuse(err.code, err.message, err.hint);
+    throw err;
+  }
   let report: ApplyReport;
   try {
-    report = await executePlan(toApply, writer, { now: io.now(), onProgress: (e) => progress.update(applyProgressText(e)) });
+    const locked = await makePlan(global, io, { allowLarge, progress });
+    progress.done();
+    const reasons = comparePlans(toApply, locked.plan);
+    if (reasons.length > 0) {
+      return out.refuse(
+        'stale_plan',
+        `Zendesk or the files changed before the apply lock was taken (another apply?); nothing was written:\n${reasons.map((r) => `  - ${r}`).join('\n')}`,
+        'run apply again to see the new plan',
+        reasons,
+      );
+    }
+    report = await executePlan(locked.plan, writer, { now: io.now(), onProgress: (e) => progress.update(applyProgressText(e)) });
+    report.requests.reads += locked.reader.stats.reads;
   } finally {
     progress.done();
+    const released = await releaseApplyLock(writer, lock);
+    if (!released.released) io.stderr(`Warning: the apply lock was not released (${released.reason}); it expires at ${lock.expiresAt}.\n`);
   }
   report.requests.reads += planned.reader.stats.reads;
   out.report(report);

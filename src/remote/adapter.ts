@@ -280,6 +280,11 @@ export class ZendeskAdapter implements Adapter {
     return out;
   }
 
+  async updateUser(id: number, update: Omit<UserUpdate, 'id'>): Promise<ObservedUser> {
+    const { result } = await call(() => this.client.users.put(['users', id], { user: userUpdateToZendesk({ id, ...update }) }));
+    return userFromZendesk(result);
+  }
+
   async updateTicket(id: number, update: TicketUpdate): Promise<ObservedTicket> {
     const { result } = await call(() => this.client.tickets.update(id, ticketUpdateToZendesk(update)));
     return ticketFromZendesk(result);

@@ -108,6 +108,8 @@ export interface Adapter {
   /** update_many in batches of 100, then polls each job to completion. */
   updateOrganizations(updates: OrgUpdate[]): Promise<BulkItemResult[]>;
   updateUsers(updates: UserUpdate[]): Promise<BulkItemResult[]>;
+  /** One synchronous PUT /users/{id} (no job): for the apply lock, where latency matters. */
+  updateUser(id: number, update: Omit<UserUpdate, 'id'>): Promise<ObservedUser>;
   /** One PUT /tickets/{id}: custom fields, comment and status together. */
   updateTicket(id: number, update: TicketUpdate): Promise<ObservedTicket>;
 

@@ -100,13 +100,20 @@ describe('orgshare apply', () => {
     expect(detailsOf(sb, ORG.initech)).toBe(DISABLED_LINE(4900));
     expect(sb.store.ticket(4821).status).toBe('solved');
     expect(sb.store.ticket(4900).status).toBe('solved');
-    // metadata 4821 → one bulk organization update → comment+solve 4821, 4900
+    // apply lock → metadata 4821 → one bulk organization update → comment+solve 4821, 4900 → lock released
     expect(sb.writes().map((w) => `${w.method} ${w.path}`)).toEqual([
+      'PUT /api/v2/users/1001.json',
       'PUT /api/v2/tickets/4821.json',
       'PUT /api/v2/organizations/update_many.json',
       'PUT /api/v2/tickets/4821.json',
       'PUT /api/v2/tickets/4900.json',
+      'PUT /api/v2/users/1001.json',
     ]);
+    // The lock lives in the API user's notes and is gone again afterwards.
+    const lockNotes = sb.writes().filter((w) => w.path.includes('/users/')).map((w) => JSON.stringify(w.body));
+    expect(lockNotes[0]).toContain('[orgshare-apply-lock]');
+    expect(lockNotes[1]).not.toContain('[orgshare-apply-lock]');
+    expect(sb.store.users.get(1001)?.notes ?? '').not.toContain('[orgshare-apply-lock]');
 
     sb.clearLog();
     const second = await cli(sb, dir, ['apply', '--yes']);
@@ -180,7 +187,7 @@ describe('orgshare apply', () => {
     expect(ok.code).toBe(0);
     const report = JSON.parse(ok.stdout) as { format_version: number };
     expect(report.format_version).toBe(1);
-    expect(sb.writes()).toHaveLength(4);
+    expect(sb.writes()).toHaveLength(4 + 2); // the changes, plus taking and releasing the apply lock
   });
 });
 
