@@ -6,7 +6,9 @@
  * (plus, for `partner_add`, the users with that email domain when known).
  *
  * Narrowing changes (disable, user_revoke, partner_remove, a read_write → read_only
- * change_type) and `finish` (flags already live) expose nothing new: `undefined`.
+ * change_type) and the finish kinds (`finish`, `grant_finish`, `partner_finish`: the
+ * access is already live, only the confirmation comment is left) expose nothing new:
+ * `undefined`.
  */
 import type { Change, Exposure } from '../model/plan.js';
 import type { ObservedOrg, ObservedUser } from '../model/observed.js';
@@ -106,6 +108,8 @@ export function exposureOf(change: Change, ctx: ExposureContext): Exposure | und
     }
     case 'disable':
     case 'finish':
+    case 'grant_finish':
+    case 'partner_finish':
     case 'user_revoke':
     case 'partner_remove':
       return undefined;

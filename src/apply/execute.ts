@@ -3,7 +3,8 @@
  *
  *   phase 1  ticket metadata        one PUT /tickets/{id} per ticket
  *   phase 2  organizations, users   update_many (≤ 100 per request) + job polling
- *   phase 3  comment + solved       one PUT /tickets/{id} per ticket
+ *   phase 3  comment + solved       one PUT /tickets/{id} per ticket (solved only when
+ *                                   every change confirming on that ticket got this far)
  *   verify   re-read what changed   show_many
  *
  * A change runs a later step only when its earlier steps succeeded (or were already done
@@ -46,6 +47,8 @@ interface StepRun<S extends Step = Step> {
   status: StepStatus;
   message?: string;
   change: ChangeRun;
+  /** A comment step posted without `status: solved` (another change on its ticket is not done). */
+  solveWithheld?: boolean;
 }
 
 interface ChangeRun {
@@ -459,9 +462,36 @@ async function runUsers(changes: ChangeRun[], adapter: Adapter, progress: (e: Ap
 
 // ---------------------------------------------------------------- phase 3: comment + solve
 
+/**
+ * Per ticket, the changes whose confirmation this run will not post although it should: a
+ * comment step that is neither pending now nor done-like (its change failed earlier, or an
+ * earlier step did not run). Steps the plan skips (ticket solved, confirmation already
+ * there) post nothing and hold nothing.
+ */
+function unconfirmedByTicket(changes: ChangeRun[], pendingRuns: ReadonlySet<StepRun>): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  for (const c of changes) {
+    for (const r of c.runs) {
+      if (r.step.kind !== 'ticket_comment' || r.step.skip || pendingRuns.has(r) || DONE_LIKE.has(r.status)) continue;
+      out.set(r.step.ticketId, [...(out.get(r.step.ticketId) ?? []), c.change.key]);
+    }
+  }
+  return out;
+}
+
+/**
+ * Phase 3. One PUT per ticket carries the confirmations of every change on it that got
+ * this far, so it is also the ticket's last comment of this run; it sets `status: solved`
+ * only when no other change with a confirmation for that ticket failed or was left not
+ * run. Otherwise the comments are posted and the ticket stays open: the next run's plan
+ * has the failed change (or its finish) post its own confirmation and solve. Solving
+ * early would make that next run skip the ticket as solved, and the failed change would
+ * never be confirmed.
+ */
 async function runComments(changes: ChangeRun[], adapter: Adapter, progress: (e: ApplyProgress) => void): Promise<void> {
   const runs = pending(changes, 'ticket_comment');
   if (runs.length === 0) return;
+  const unconfirmed = unconfirmedByTicket(changes, new Set<StepRun>(runs));
   const byTicket = groupBy(runs, (r) => r.step.ticketId);
   let meId: number;
   try {
@@ -476,7 +506,7 @@ async function runComments(changes: ChangeRun[], adapter: Adapter, progress: (e:
   let done = 0;
   progress({ phase: 'comments', done, total: byTicket.size });
   for (const [ticketId, group] of byTicket) {
-    await commentOnTicket(adapter, ticketId, live.get(ticketId), group, meId);
+    await commentOnTicket(adapter, ticketId, live.get(ticketId), group, meId, unconfirmed.get(ticketId) ?? []);
     progress({ phase: 'comments', done: ++done, total: byTicket.size });
   }
 }
@@ -487,6 +517,8 @@ async function commentOnTicket(
   ticket: ObservedTicket | undefined,
   group: StepRun<CommentStep>[],
   meId: number,
+  /** Keys of other changes on this ticket whose confirmation is not posted in this run. */
+  unconfirmed: string[],
 ): Promise<void> {
   if (!ticket) {
     for (const r of group) fail(r, `ticket ${ticketId} not found`);
@@ -517,13 +549,21 @@ async function commentOnTicket(
   }
   if (todo.length === 0) return;
   const bodies = [...new Set(todo.map((r) => r.step.body))];
-  const solve = todo.some((r) => r.step.solve);
+  const wantsSolve = todo.some((r) => r.step.solve);
+  const solve = wantsSolve && unconfirmed.length === 0;
+  const withheld = wantsSolve && !solve ? `posted without solving: ${unconfirmed.join(', ')} on this ticket did not get this far; the next run confirms it and solves the ticket` : undefined;
+  const markDone = (r: StepRun<CommentStep>, message?: string): void => {
+    r.status = 'done';
+    const text = [message, withheld].filter((m): m is string => m !== undefined).join('; ');
+    if (text) r.message = text;
+    if (withheld) r.solveWithheld = true;
+  };
   try {
     await adapter.updateTicket(ticketId, {
       comment: { body: bodies.join('\n\n'), public: true },
       ...(solve ? { status: 'solved' as const } : {}),
     });
-    for (const r of todo) r.status = 'done';
+    for (const r of todo) markDone(r);
   } catch (err) {
     rethrowIfBug(err);
     // A lost answer is not a lost write: if the comment is there now, the PUT landed
@@ -536,7 +576,7 @@ async function commentOnTicket(
       rethrowIfBug(again);
     }
     for (const r of todo) {
-      if (landed) Object.assign(r, { status: 'done', message: `confirmed by re-reading after: ${errorText(err)}` });
+      if (landed) markDone(r, `confirmed by re-reading after: ${errorText(err)}`);
       else fail(r, `ticket ${ticketId} comment: ${errorText(err)}`);
     }
   }
@@ -614,7 +654,7 @@ async function verify(
         if (!t) {
           problems.push(`ticket ${r.step.ticketId}: not found when re-read`);
         } else if (r.step.kind === 'ticket_comment') {
-          if (r.step.solve && !isFinished(t)) problems.push(`ticket ${t.id}: status ${t.status}, expected solved`);
+          if (r.step.solve && !r.solveWithheld && !isFinished(t)) problems.push(`ticket ${t.id}: status ${t.status}, expected solved`);
         } else {
           const current = new Map(t.customFields.map((f) => [f.id, f.value]));
           for (const f of r.step.fields) {

@@ -3,7 +3,7 @@
  * notes) line that is already there, and recognising our own confirmation comment.
  * Line formats and parsing belong to src/plan/details.ts; this module only compares.
  */
-import { parseAccessHistory, parseHistory } from '../plan/details.js';
+import { parseAccessHistory, parseHistory, parsePartnerHistory } from '../plan/details.js';
 
 export { appendLine } from '../plan/details.js';
 
@@ -20,11 +20,18 @@ export function countLine(text: string | null, line: string): number {
 /**
  * True when the Details already record this change: the line itself is present, or the
  * most recent history line is the same transition on the same ticket with another date
- * (an earlier apply interrupted on another day). Appending again would give the
- * organization two records of one request.
+ * (an earlier apply interrupted on another day; for a partner line: the last line for
+ * that domain names the same ticket). Appending again would give the organization two
+ * records of one request.
  */
 export function detailsRecord(details: string | null, line: string): boolean {
   if (countLine(details, line) > 0) return true;
+  const partner = parsePartnerHistory(line)[0];
+  if (partner) {
+    // A partner line: the last line for that domain names the same ticket.
+    const lastForDomain = parsePartnerHistory(details).filter((e) => e.domain === partner.domain).at(-1);
+    return lastForDomain !== undefined && lastForDomain.ticketId !== null && lastForDomain.ticketId === partner.ticketId && lastForDomain.host === partner.host;
+  }
   const want = parseHistory(line)[0];
   const last = parseHistory(details).at(-1);
   if (!want || !last) return false;

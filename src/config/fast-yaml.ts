@@ -10,9 +10,13 @@
  * package path would produce (source.ts; see positions.ts for the position rule), or
  * null. Null means "not sure", never "invalid": the caller then parses with `yaml`,
  * which also reports every error. So anything unusual returns null: tabs, CR, control or
- * astral characters, document markers, anchors, aliases, tags, block scalars, quoted
- * keys, escapes, multi-line scalars, empty values, duplicate or reserved keys, numbers
- * other than plain decimal integers, null/boolean spellings other than true/false.
+ * astral characters, directives (`%YAML`, `%TAG`), document markers, anchors, aliases,
+ * tags, block scalars, quoted keys, escapes, multi-line scalars, empty values, duplicate
+ * or reserved keys, numbers other than plain decimal integers, null/boolean spellings
+ * other than true/false. The yaml path refuses what must never be accepted among those
+ * (a `%YAML` version other than 1.2, integers written as floats, exponents, hex, octal,
+ * with a sign or leading zeros), so both paths accept exactly the same files; source.ts
+ * refuses control characters before either runs.
  * test/config/fast-yaml.test.ts checks the equivalence differentially against `yaml`.
  */
 import type { Pos, PositionIndex } from './positions.js';

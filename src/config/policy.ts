@@ -1,7 +1,8 @@
 /**
  * `orgshare.config.yaml` (schema/config.schema.json) → `Policy`, merged over
  * DEFAULT_POLICY. Rules beyond the schema: deny patterns must compile and must not be
- * prone to catastrophic backtracking (they run over text read from Zendesk), comment
+ * prone to catastrophic backtracking (they run over text read from Zendesk; see
+ * regex-safety.ts), comment
  * templates use known placeholders only, and the configured subdomain agrees with
  * ZENDESK_SUBDOMAIN when both are set.
  */
@@ -10,6 +11,7 @@ import { DEFAULT_POLICY, type Policy } from '../model/policy.js';
 import { valuePos, type PositionIndex } from './positions.js';
 import { problem } from './problem.js';
 import type { RawConfig } from './raw.js';
+import { regexRisk } from './regex-safety.js';
 
 export const CONFIG_FILE = 'orgshare.config.yaml';
 export const COMMENT_PLACEHOLDERS = ['type', 'org', 'date', 'ticket', 'scope'] as const;
@@ -166,8 +168,9 @@ export function policyFromConfig(
 
 /**
  * Why a deny pattern is refused, or null. Patterns are compiled case-insensitively as the
- * policy check does; nested unbounded quantifiers ("(a+)+", "(.*)*", "(a|ab)*c" style
- * groups followed by + * or {n,}) are refused because a crafted note could stall the check.
+ * policy check does, and must be safe to run over text read from Zendesk: no nested or
+ * ambiguous adjacent repetitions, no huge counted repetitions, no backreferences or
+ * lookbehind (regex-safety.ts has the rules and the cost estimate behind them).
  */
 export function unsafePatternReason(pattern: string): { code: string; message: string; hint: string } | null {
   try {
@@ -179,46 +182,12 @@ export function unsafePatternReason(pattern: string): { code: string; message: s
       hint: 'use JavaScript regular expression syntax; in YAML, single-quote the pattern so backslashes stay literal',
     };
   }
-  if (hasNestedQuantifier(pattern)) {
-    return {
-      code: 'unsafe_regex',
-      message: 'repeats a group that itself contains a repetition, which can take exponential time',
-      hint: 'rewrite without a quantified group containing + or * (e.g. "\\bno\\s+sharing\\b")',
-    };
+  let risk: ReturnType<typeof regexRisk>;
+  try {
+    risk = regexRisk(pattern);
+  } catch {
+    // Fail closed: a pattern the analysis cannot follow is not run over Zendesk text.
+    risk = { message: 'could not be analysed for catastrophic backtracking', hint: 'write a simpler pattern (plain words, \\s+ between them)' };
   }
-  return null;
-}
-
-/** True when a group containing + or * (or {n,}) is itself followed by + * or {n,}. */
-function hasNestedQuantifier(pattern: string): boolean {
-  // Stack of "does this open group contain an unbounded quantifier or alternation".
-  const stack: boolean[] = [];
-  let inClass = false;
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '\\') {
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (c === ']') inClass = false;
-      continue;
-    }
-    if (c === '[') {
-      inClass = true;
-    } else if (c === '(') {
-      stack.push(false);
-    } else if (c === ')') {
-      const risky = stack.pop() ?? false;
-      const next = pattern.slice(i + 1);
-      if (risky && /^(?:[+*]|\{\d+,\})/.test(next)) return true;
-      // A quantified group makes its parent group risky too.
-      if (stack.length > 0 && (risky || /^(?:[+*]|\{\d+,\d*\})/.test(next))) stack[stack.length - 1] = true;
-    } else if ((c === '+' || c === '*' || (c === '{' && /^\{\d+,\d*\}/.test(pattern.slice(i)))) && stack.length > 0) {
-      stack[stack.length - 1] = true;
-    } else if (c === '|' && stack.length > 0) {
-      stack[stack.length - 1] = true;
-    }
-  }
-  return false;
+  return risk ? { code: 'unsafe_regex', ...risk } : null;
 }

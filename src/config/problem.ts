@@ -37,6 +37,17 @@ export function boundedValue(value: unknown): unknown {
   return json.length > MAX_VALUE_CHARS ? `${json.slice(0, MAX_VALUE_CHARS)}…` : value;
 }
 
+/**
+ * At most `max` characters of `text` for a message, then "…" and the full length, so a
+ * 200 KB key or value cannot flood the output (a CI log, a pull-request comment).
+ */
+export function excerpt(text: string, max = 60): string {
+  if (text.length <= max) return text;
+  // Never cut a surrogate pair in half.
+  const cut = /[\ud800-\udbff]/.test(text[max - 1]!) ? max - 1 : max;
+  return `${text.slice(0, cut)}… (${text.length} characters)`;
+}
+
 /** A value quoted for a message: `"text"`, `42`, `true`, `a list`, `a mapping`. */
 export function show(value: unknown): string {
   if (typeof value === 'string') {

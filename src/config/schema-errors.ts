@@ -6,7 +6,7 @@
 import type { ErrorObject } from 'ajv';
 import type { Problem } from '../errors.js';
 import { displayPath, keyPos, pointerSegments, valueAt, valuePos, type PositionIndex } from './positions.js';
-import { problem, show } from './problem.js';
+import { excerpt, problem, show } from './problem.js';
 
 type Schema = Record<string, unknown>;
 
@@ -74,7 +74,8 @@ function toProblem(err: ErrorObject, ctx: SchemaErrorContext): Problem {
         ...base,
         code: 'unknown_key',
         pos: keyPos(ctx.positions, `${path}/${extra}`),
-        message: path === '' ? `unknown key \`${extra}\`` : `unknown key \`${extra}\` in \`${where}\``,
+        // A key can be 200 KB long: show an excerpt (the JSON `value` is bounded too).
+        message: path === '' ? `unknown key \`${excerpt(extra)}\`` : `unknown key \`${excerpt(extra)}\` in \`${where}\``,
         hint: `${guess ? `did you mean \`${guess}\`? ` : ''}allowed here: ${allowed.join(', ')}`,
         value: extra,
       });

@@ -2,9 +2,10 @@
  * From the bytes of one YAML file to plain data plus source positions, or to problems.
  *
  * Every hostile or broken input becomes a Problem with its own code, never an exception:
- * oversize files, non-UTF-8, empty files, several documents, syntax errors, duplicate
- * keys, reserved keys (`__proto__`, `constructor`, `prototype`), tags, aliases beyond a
- * small limit, and nesting deeper than MAX_DEPTH. Deep flow nesting is refused before
+ * oversize files, non-UTF-8, control characters, empty files, several documents, a
+ * `%YAML` version other than 1.2, integers not written as plain decimal digits, syntax
+ * errors, duplicate keys, reserved keys (`__proto__`, `constructor`, `prototype`), tags,
+ * aliases beyond a small limit, and nesting deeper than MAX_DEPTH. Deep flow nesting is refused before
  * the `yaml` package sees it: a few thousand `[` abort the whole process inside it.
  */
 import type { Problem } from '../errors.js';
@@ -51,11 +52,51 @@ export async function parseSource(bytes: Uint8Array, file: string): Promise<Pars
   } catch {
     return fail('not_utf8', 'file is not valid UTF-8', 'save the file as UTF-8 (without a byte-order mark)', invalidUtf8Pos(bytes));
   }
+  const control = controlCharacterProblem(text, file);
+  if (control) return { ok: false, problems: [control] };
   if (text.trim() === '') return fail('empty_file', 'file is empty', 'see orgs/README.md for a template, or delete the file');
   const fast = fastParse(text);
   if (fast) return { ok: true, ...fast };
   yamlPath ??= import('./yaml-path.js');
   return (await yamlPath).parseWithYaml(text, file);
+}
+
+/**
+ * C0 and C1 control characters (and DEL), except TAB, LF and CR. Anywhere in a file,
+ * comments included, they only hide things: a NUL makes git and GitHub show the whole file
+ * as "Binary file not shown" (the pull request hides it from its reviewers), ESC sequences
+ * rewrite terminal and CI-log output, NEL is a line break to YAML but not to most diff
+ * views. YAML escapes inside double quotes ("\e") are not raw characters and are left to
+ * the schema.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/g;
+
+const CONTROL_NAMES: Record<number, string> = {
+  0x00: 'NUL', 0x07: 'BEL', 0x08: 'BS', 0x0b: 'VT', 0x0c: 'FF', 0x1b: 'ESC', 0x7f: 'DEL', 0x85: 'NEL',
+};
+
+/** The first control character of `text` as a problem (with how many there are), or null. */
+export function controlCharacterProblem(text: string, file: string): Problem | null {
+  CONTROL_CHARS.lastIndex = 0;
+  const first = CONTROL_CHARS.exec(text);
+  if (!first) return null;
+  let count = 1;
+  while (CONTROL_CHARS.exec(text)) count++;
+  const at = first.index;
+  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < at; i = text.indexOf('\n', i + 1)) line++;
+  const code = first[0].charCodeAt(0);
+  const name = `U+${code.toString(16).toUpperCase().padStart(4, '0')}${CONTROL_NAMES[code] ? ` (${CONTROL_NAMES[code]})` : ''}`;
+  return problem({
+    file,
+    pos: { line, col: at - lineStart + 1 },
+    check: 'schema',
+    code: 'control_character',
+    message: `file contains the control character ${name}${count > 1 ? ` and ${count - 1} more` : ''}; only tab, line feed and carriage return are allowed`,
+    hint: 'remove it (a NUL makes git and GitHub show the file as binary, hiding it from review; escape sequences rewrite terminal output)',
+  });
 }
 
 /** Line and column (in bytes) of the first byte that is not valid UTF-8. */

@@ -40,7 +40,10 @@ const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 const PATHS = [/^\/agent\/tickets\/([^/]+)$/, /^\/hc\/requests\/([^/]+)$/, /^\/hc\/([a-z]{2,3}(?:-[a-z0-9]{2,8})*)\/requests\/([^/]+)$/i];
 const TICKET_ID = /^[1-9][0-9]{0,15}$/;
 
-/** The canonical agent URL of a ticket on `host` (used in Details lines). */
+/**
+ * The canonical agent URL of a ticket on `host` (used in Details lines, comments and
+ * links). parseTicketUrl passes the account's own host whenever the subdomain is known.
+ */
 export function canonicalTicketUrl(host: string, id: number): string {
   return `https://${host}/agent/tickets/${id}`;
 }
@@ -102,7 +105,13 @@ export function parseTicketUrl(url: unknown, policy: Pick<Policy, 'subdomain' | 
   }
   const id = Number(idText);
   const subdomain = host.endsWith(ZENDESK_SUFFIX) ? host.slice(0, -ZENDESK_SUFFIX.length) : null;
-  return { ok: true, ref: { url, id, host, subdomain, canonical: canonicalTicketUrl(host, id) } };
+  // CONTRACT: "Details lines always use the canonical agent URL". The ticket is read by id
+  // from this account whatever host the file names, so the record cites the account's
+  // own host, never a ticket_hosts entry (a reviewed config line must not make every
+  // Details line point at a host someone else may control). Only while the account is
+  // unknown does the canonical URL keep the host as written (a zendesk.com subdomain).
+  const canonicalHost = policy.subdomain ? `${policy.subdomain}${ZENDESK_SUFFIX}` : host;
+  return { ok: true, ref: { url, id, host, subdomain, canonical: canonicalTicketUrl(canonicalHost, id) } };
 }
 
 function checkHost(host: string, policy: Pick<Policy, 'subdomain' | 'ticketHosts'>, example: string): TicketUrlResult | null {

@@ -1,14 +1,18 @@
 /**
  * The general YAML path: the `yaml` package, with orgshare's limits (see source.ts for
  * the list). Used when fast-yaml.ts declines a file; exported for the differential test.
+ * YAML 1.2 only (a `%YAML 1.1` directive would change what plain values mean), and
+ * integers only as plain decimal digits, so a reviewer and orgshare read the same values.
  */
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode, type YAMLError } from 'yaml';
 import type { Problem } from '../errors.js';
-import { FILE_START, pointerSegment, type Pos, type PositionIndex } from './positions.js';
-import { problem } from './problem.js';
+import { displayPath, FILE_START, pointerSegment, type Pos, type PositionIndex } from './positions.js';
+import { excerpt, problem } from './problem.js';
 import { MAX_ALIASES, MAX_DEPTH, type ParseResult } from './source.js';
 
 const MAX_YAML_PROBLEMS = 20;
+/** How an integer must be written (a sign only for the schema's range check to refuse). */
+const PLAIN_INTEGER = /^-?(?:0|[1-9][0-9]*)$/;
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** Parses `text` with the `yaml` package; callers use parseSource. */
@@ -42,6 +46,9 @@ export function parseWithYaml(text: string, file: string): ParseResult {
     };
   }
 
+  // Before the parser's own warnings: an unsupported version is reported as what it is.
+  const version = yamlVersionProblem(text, file, at);
+  if (version) return { ok: false, problems: [version] };
   const issues = [...doc.errors, ...doc.warnings];
   if (issues.length > 0) {
     return { ok: false, problems: issues.slice(0, MAX_YAML_PROBLEMS).map((e) => yamlProblem(e, text, file, at)) };
@@ -62,7 +69,7 @@ export function parseWithYaml(text: string, file: string): ParseResult {
     };
   }
 
-  const walker = new Walker(file, at);
+  const walker = new Walker(file, text, at);
   walker.visit(doc.contents, '', 1);
   walker.positions.values.set('', at(doc.contents.range[0]));
   if (walker.problems.length > 0) return { ok: false, problems: walker.problems };
@@ -89,6 +96,7 @@ class Walker {
 
   constructor(
     private readonly file: string,
+    private readonly text: string,
     private readonly at: (offset: number) => Pos,
   ) {}
 
@@ -113,6 +121,9 @@ class Walker {
     const n = node as YamlNode;
     if (n.tag) {
       this.report('yaml_tag', n.range?.[0] ?? 0, `YAML tags are not allowed (${shortTag(n.tag)})`, 'remove the tag; write plain values', shortTag(n.tag));
+    }
+    if (isScalar(n) && typeof n.value === 'number' && Number.isInteger(n.value) && n.range) {
+      this.checkIntegerSpelling(n.range[0], this.text.slice(n.range[0], n.range[1]), n.value, path);
     }
     if (isMap(n)) {
       if (this.checkDepth(n, depth)) return;
@@ -148,6 +159,26 @@ class Walker {
     }
   }
 
+  /**
+   * An integer must be written as plain decimal digits. YAML also reads `0x16062`,
+   * `0o260142`, `+90210`, `90210.0`, `9.021e4` and `360000000100.99999999` (a double
+   * rounds it to …101) as integers, so what a reviewer reads and what orgshare uses could
+   * differ. Every number in the schemas is an integer, so a non-integer value (`90210.5`,
+   * `.inf`) is left to the schema, which refuses it. The fast path (fast-yaml.ts) declines
+   * every such spelling, so each one reaches this check.
+   */
+  private checkIntegerSpelling(offset: number, source: string, value: number, path: string): void {
+    if (PLAIN_INTEGER.test(source)) return;
+    const where = path === '' ? 'the file' : `\`${displayPath(path)}\``;
+    this.report(
+      'integer_format',
+      offset,
+      `${where} is written as \`${excerpt(source, 40)}\`, which YAML reads as the integer ${value}: write whole numbers as plain decimal digits`,
+      'write the number as digits only (no sign, leading zero, decimal point, exponent or 0x/0o prefix); quote the value if it is text',
+      source,
+    );
+  }
+
   /** True (and reported once) when `node` is nested deeper than MAX_DEPTH. */
   private checkDepth(node: YamlNode, depth: number): boolean {
     if (depth <= MAX_DEPTH) return false;
@@ -157,6 +188,38 @@ class Walker {
     }
     return true;
   }
+}
+
+/**
+ * A `%YAML` directive other than `%YAML 1.2`. Version 1.1 changes what plain values mean
+ * (`y` and `on` become true, `25:3:30` the number 90210, `<<` merges mappings) while the
+ * schema, editors and reviewers read YAML 1.2; unknown versions are read as 1.2 by the
+ * parser with a warning. Directives are lines starting with `%` before the document.
+ */
+function yamlVersionProblem(text: string, file: string, at: (offset: number) => Pos): Problem | null {
+  let offset = 0;
+  while (offset < text.length) {
+    const end = text.indexOf('\n', offset);
+    const line = text.slice(offset, end < 0 ? text.length : end);
+    // The prologue ends at the first line that is not a directive, comment or blank.
+    if (!/^(?:%|#|[ \t\r]*$)/.test(line)) return null;
+    const m = /^%YAML(?:[ \t]+([^ \t#\r]*))?/.exec(line);
+    if (m && m[1] !== '1.2') {
+      const written = excerpt(line.replace(/[ \t]+#.*$/, '').trimEnd(), 40);
+      return problem({
+        file,
+        pos: at(offset),
+        check: 'schema',
+        code: 'yaml_version',
+        message: `\`${written}\` is not allowed: orgshare reads YAML 1.2 only`,
+        hint: 'remove the %YAML line (and the `---` after it if nothing else needs it); YAML 1.1 reads `y`, `on` and `25:3:30` differently',
+        value: written,
+      });
+    }
+    if (end < 0) break;
+    offset = end + 1;
+  }
+  return null;
 }
 
 function yamlProblem(err: YAMLError, text: string, file: string, at: (offset: number) => Pos): Problem {

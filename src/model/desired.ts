@@ -21,7 +21,11 @@ export interface TicketRef {
   host: string;
   /** Subdomain when the host is `{sub}.zendesk.com`, else null. */
   subdomain: string | null;
-  /** Always `https://{host}/agent/tickets/{id}`; used in Details lines. */
+  /**
+   * `https://{subdomain}.zendesk.com/agent/tickets/{id}` on the account's subdomain whenever
+   * it is known (whatever host the file used, ticket_hosts included), else on `host`; used
+   * in Details lines, comments and links.
+   */
   canonical: string;
 }
 

@@ -126,7 +126,14 @@ export interface OrgSharingChange extends ChangeBase {
 }
 
 export interface UserGrantChange extends ChangeBase {
-  kind: 'user_grant' | 'user_revoke';
+  /**
+   * user_grant: ticket_restriction → organization; user_revoke: organization → requested;
+   * grant_finish: live already equals the file and the last access line of the user's
+   * notes records this entry (access and ticket), but the ticket is open without our
+   * confirmation (an apply stopped after the user write): only the comment (and solve)
+   * runs. `to` says which confirmation (grant or revoke) is finished.
+   */
+  kind: 'user_grant' | 'user_revoke' | 'grant_finish';
   userId: number | null;
   email: string;
   from: TicketRestriction;
@@ -134,12 +141,28 @@ export interface UserGrantChange extends ChangeBase {
 }
 
 export interface PartnerChange extends ChangeBase {
-  kind: 'partner_add' | 'partner_remove';
+  /**
+   * partner_add: the domain joins domain_names (and a dated Details line records it);
+   * partner_finish: the domain is live and the last Details partner line for it names this
+   * entry's ticket, but the ticket is open without our confirmation: only the comment (and
+   * solve) runs.
+   */
+  kind: 'partner_add' | 'partner_remove' | 'partner_finish';
   domain: string;
 }
 
 export type Change = OrgSharingChange | UserGrantChange | PartnerChange;
 export type ChangeKind = Change['kind'];
+
+/**
+ * The kinds that only finish the ticket steps of a change already live (an interrupted
+ * apply): narrowing, ticket checks only, no exposure, not counted by the blast radius.
+ */
+export const FINISH_KINDS: ReadonlySet<ChangeKind> = new Set<ChangeKind>(['finish', 'grant_finish', 'partner_finish']);
+
+export function isFinish(c: Pick<Change, 'kind'>): boolean {
+  return FINISH_KINDS.has(c.kind);
+}
 
 /** What the plan saw; apply with a saved plan refuses when any of it moved. */
 export interface ObservedFingerprint {

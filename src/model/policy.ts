@@ -18,6 +18,14 @@ export const DEFAULT_DENY_PATTERNS = [
   String.raw`\bdo\s+not\s+share\b`,
 ];
 
+/**
+ * Deny patterns run on one line of a note at a time, in windows of at most this many
+ * characters (consecutive windows overlap by DENY_TEXT_OVERLAP), which bounds the work a
+ * pattern can cause; src/config/regex-safety.ts sizes unbounded repetitions by it.
+ */
+export const DENY_TEXT_WINDOW = 1000;
+export const DENY_TEXT_OVERLAP = 200;
+
 export interface TicketFieldPolicy {
   /** Field id; when absent the field is found by title. */
   id?: number;

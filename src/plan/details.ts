@@ -1,6 +1,7 @@
 /**
- * The organization Details history (handbook, shared/seeds/000 and 001) and the user-notes
- * access history: generating the one line a change appends, and reading old lines back.
+ * The organization Details history (handbook, shared/seeds/000 and 001), orgshare's
+ * partner-domain lines in Details, and the user-notes access history: generating the one
+ * line a change appends, and reading old lines back.
  *
  * Written form (current handbook):
  *   Shared organization (Read only) enabled 2026-11-23 as per https://acme.zendesk.com/agent/tickets/4821
@@ -141,10 +142,75 @@ export function parseAccessHistory(notes: string | null): AccessEntry[] {
 /** True when the last access line of `notes` records `access` for `ticket`. */
 export function accessRecorded(notes: string | null, access: UserAccess, ticket: TicketRef): boolean {
   const last = parseAccessHistory(notes).at(-1);
-  return last !== undefined && last.access === access && last.ticketId === ticket.id && (last.host === null || last.host === ticket.host || last.host === hostOf(ticket.canonical));
+  return last !== undefined && last.access === access && sameTicket(last, ticket);
+}
+
+// ---- Details: partner domains ---------------------------------------------------------
+
+/**
+ * The Details line appended when a partner domain is added, in the style of the handbook's
+ * sharing lines: `Partner domain partnerco.example added 2026-11-23 as per URL`. It is the
+ * organization's record of the change (and of its ticket), read back to finish an apply
+ * interrupted before the confirmation comment. Sharing history ignores it.
+ */
+export function partnerLine(domain: string, date: string, ticket: TicketRef | string): string {
+  const url = typeof ticket === 'string' ? ticket : ticket.canonical;
+  return `Partner domain ${domain.toLowerCase()} added ${date} as per ${url}`;
+}
+
+export interface PartnerEntry {
+  /** Lowercased domain. */
+  domain: string;
+  date: string;
+  ticketUrl: string;
+  ticketId: number | null;
+  host: string | null;
+  line: number;
+}
+
+const PARTNER_RE = /Partner domain\s+(\S+)\s+added\s+(\d{4}-\d{2}-\d{2})\s+as per\s+(\S+)/gi;
+
+/** Every partner line in `details`, in order. */
+export function parsePartnerHistory(details: string | null): PartnerEntry[] {
+  if (!details) return [];
+  const out: PartnerEntry[] = [];
+  details.split(/\r?\n|\r/).forEach((lineText, i) => {
+    for (const m of lineText.matchAll(PARTNER_RE)) {
+      const url = trimUrl(m[3] ?? '');
+      const parsed = parseTicketUrl(url);
+      out.push({
+        domain: (m[1] ?? '').toLowerCase(),
+        date: m[2] ?? '',
+        ticketUrl: url,
+        ticketId: parsed?.id ?? null,
+        host: parsed?.host ?? hostOf(url),
+        line: i + 1,
+      });
+    }
+  });
+  return out;
+}
+
+/** The last partner line for `domain` (case-insensitive), or null. */
+export function lastPartnerEntry(details: string | null, domain: string): PartnerEntry | null {
+  const want = domain.toLowerCase();
+  return parsePartnerHistory(details).filter((e) => e.domain === want).at(-1) ?? null;
+}
+
+/** True when the last partner line for `domain` names `ticket`. */
+export function partnerRecorded(details: string | null, domain: string, ticket: TicketRef): boolean {
+  const last = lastPartnerEntry(details, domain);
+  return last !== null && sameTicket(last, ticket);
 }
 
 // ---- helpers ----------------------------------------------------------------------
+
+/** A parsed history URL names `ticket`: same id, and same host when the URL has one. */
+function sameTicket(entry: { ticketId: number | null; host: string | null }, ticket: TicketRef): boolean {
+  return (
+    entry.ticketId === ticket.id && (entry.host === null || entry.host === ticket.host || entry.host === hostOf(ticket.canonical))
+  );
+}
 
 /** Drops punctuation that ends a sentence rather than the URL ("…/4821." or "…/4821)"). */
 function trimUrl(url: string): string {

@@ -2,10 +2,11 @@
  * The planner: `plan(desired, observed, policy, opts)` is pure and deterministic. It reads
  * only its arguments (no clock: `opts.now`; no network), and orders changes by
  * organization id, then key. It is level-based: it compares the whole live state with the
- * files, so a rerun after a crash converges (the `finish` change picks up ticket steps an
- * interrupted apply left undone) and a converged repository plans zero changes.
+ * files, so a rerun after a crash converges (the finish kinds — `finish`, `grant_finish`,
+ * `partner_finish` — post the confirmation an interrupted apply left undone, found through
+ * orgshare's own Details/notes records) and a converged repository plans zero changes.
  */
-import type { DesiredOrg, DesiredState, RiskApproval } from '../model/desired.js';
+import type { DesiredOrg, DesiredPartner, DesiredState, DesiredUserGrant, RiskApproval, TicketRef } from '../model/desired.js';
 import type { Observed, ObservedOrg } from '../model/observed.js';
 import type {
   Change,
@@ -23,7 +24,7 @@ import { checkBlastRadius, isFailing, runChecks, sortChecks, type CheckSubject }
 import { userByEmail } from '../policy/lookup.js';
 import { fail } from '../policy/result.js';
 import { GRANT_COMMENTS, PARTNER_COMMENT, fillTemplate, sharingComment } from './comments.js';
-import { entryRecords, lastHistoryEntry } from './details.js';
+import { accessRecorded, entryRecords, lastHistoryEntry, lastPartnerEntry, parseAccessHistory, partnerRecorded } from './details.js';
 import { fingerprint } from './fingerprint.js';
 import { commentStep, findConfirmation, metadataStep, orgDomainsStep, orgSharingStep, ticketSkipReason, userStep } from './steps.js';
 import { resolveTicketFields } from './ticket-fields.js';
@@ -53,7 +54,10 @@ export function plan(desired: DesiredState, observed: Observed, policy: Policy, 
     const live = observed.orgs.get(org.id);
     const sharing = planOrgSharing(org, live, ctx);
     if (sharing) changes.push(sharing);
-    changes.push(...planPartners(org, live, ctx));
+    // Partner steps append their Details lines after the sharing step's (key order is
+    // apply order on one organization: "org:" before "partner:").
+    const sharingDetails = sharing?.steps.find((s): s is Extract<Step, { kind: 'org_update' }> => s.kind === 'org_update')?.detailsAfter;
+    changes.push(...planPartners(org, live, sharingDetails === undefined ? (live?.details ?? null) : sharingDetails, ctx));
     changes.push(...planUserAccess(org, live, ctx));
   }
   changes.sort((a, b) => a.orgId - b.orgId || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -205,19 +209,33 @@ function sharingChange(
 
 /**
  * A declared partner domain missing from the live domain_names is added (widening: its
- * users join the organization). Domains are never removed: orgshare cannot tell a
- * partner's domain from the organization's own, so removal stays a manual change.
- * Each step carries the full list (Zendesk replaces, not merges), cumulative in key order.
+ * users join the organization), with one Details line recording the domain and its ticket.
+ * Domains are never removed: orgshare cannot tell a partner's domain from the
+ * organization's own, so removal stays a manual change. Each step carries the full list
+ * (Zendesk replaces, not merges) and the Details, cumulative in key order.
+ *
+ * A domain already live is finished (`partner_finish`) when the last Details partner line
+ * for it names this entry's ticket and that ticket is open without our confirmation: an
+ * apply stopped after the organization write.
  */
-function planPartners(org: DesiredOrg, live: ObservedOrg | null | undefined, ctx: Ctx): PartnerChange[] {
+function planPartners(org: DesiredOrg, live: ObservedOrg | null | undefined, detailsBefore: string | null, ctx: Ctx): PartnerChange[] {
   const out: PartnerChange[] = [];
-  const liveDomains = new Set((live?.domainNames ?? []).map((d) => d.toLowerCase()));
+  const presentLive = new Set((live?.domainNames ?? []).map((d) => d.toLowerCase()));
+  const seen = new Set(presentLive);
   let domains = [...(live?.domainNames ?? [])];
+  let details = detailsBefore;
   const partners = org.partners.map((p, i) => ({ p, i })).sort((a, b) => (a.p.domain < b.p.domain ? -1 : 1));
   for (const { p, i } of partners) {
     const domain = p.domain.toLowerCase();
-    if (liveDomains.has(domain)) continue;
-    liveDomains.add(domain);
+    if (seen.has(domain)) {
+      // (A domain listed twice is a config error; keys stay unique regardless.)
+      if (live && presentLive.has(domain) && !out.some((c) => c.domain === domain)) {
+        const finish = planPartnerFinish(org, live, p, i, ctx);
+        if (finish) out.push(finish);
+      }
+      continue;
+    }
+    seen.add(domain);
     domains = [...domains, domain];
     const subject: CheckSubject = {
       org,
@@ -233,37 +251,112 @@ function planPartners(org: DesiredOrg, live: ObservedOrg | null | undefined, ctx
     if (p.consent) subject.approval = p.consent;
     const outcome = runChecks(subject, ctx.observed, ctx.policy);
     const evidence = ctx.observed.tickets.get(p.ticket.id);
-    const steps: Step[] = live
-      ? [
-          orgDomainsStep(live, domains),
-          commentStep(
-            p.ticket,
-            evidence,
-            fillTemplate(PARTNER_COMMENT, { org: live.name, date: ctx.date, ticket: p.ticket.canonical, domain }),
-            ctx.observed.account.currentUserId,
-          ),
-        ]
-      : [];
-    const change: PartnerChange = {
-      key: `partner:${domain}@org:${org.id}`,
-      kind: 'partner_add',
-      orgId: org.id,
-      orgName: org.name,
-      file: org.file,
-      ticket: p.ticket,
-      widening: true,
-      domain,
-      checks: outcome.checks,
-      blocked: isFailing(outcome.checks),
-      steps,
-    };
+    const steps: Step[] = [];
+    if (live) {
+      const orgStep = orgDomainsStep(live, domains, { domain, ticket: p.ticket }, ctx.date, details);
+      if (orgStep.kind === 'org_update') details = orgStep.detailsAfter;
+      steps.push(
+        orgStep,
+        commentStep(p.ticket, evidence, partnerComment(live, domain, p.ticket, ctx.date), ctx.observed.account.currentUserId),
+      );
+    }
+    const change = partnerChange(org, p, domain, 'partner_add', true, outcome.checks, steps);
     if (outcome.evidence) change.evidence = outcome.evidence;
     out.push(change);
   }
   return out;
 }
 
+function partnerComment(live: ObservedOrg, domain: string, ticket: TicketRef, date: string): string {
+  return fillTemplate(PARTNER_COMMENT, { org: live.name, date, ticket: ticket.canonical, domain });
+}
+
+/**
+ * The domain is live; finish when the organization's own record (the last Details partner
+ * line for the domain) names this entry's ticket, the ticket is open, and our confirmation
+ * is not on it. The comment is dated like that line. Grandfathered entries are never
+ * finished (see `grandfathered`).
+ */
+function planPartnerFinish(org: DesiredOrg, live: ObservedOrg, p: DesiredPartner, i: number, ctx: Ctx): PartnerChange | null {
+  if (grandfathered(org, p.consent)) return null;
+  const record = lastPartnerEntry(live.details, p.domain);
+  if (!record || !partnerRecorded(live.details, p.domain, p.ticket)) return null;
+  const body = partnerComment(live, p.domain.toLowerCase(), p.ticket, record.date);
+  const steps = finishSteps(p.ticket, body, ctx);
+  if (!steps) return null;
+  const subject: CheckSubject = {
+    org,
+    live,
+    widening: false,
+    what: `confirming partner domain ${p.domain.toLowerCase()}`,
+    ticket: p.ticket,
+    ticketPointer: `/partners/${i}/ticket`,
+    approvalLabel: `partners[${i}].consent`,
+    approvalPointer: `/partners/${i}/consent`,
+    fallbackSource: p.source,
+  };
+  const outcome = runChecks(subject, ctx.observed, ctx.policy);
+  return partnerChange(org, p, p.domain.toLowerCase(), 'partner_finish', false, outcome.checks, steps);
+}
+
+function partnerChange(
+  org: DesiredOrg,
+  p: DesiredPartner,
+  domain: string,
+  kind: PartnerChange['kind'],
+  widening: boolean,
+  checks: CheckResult[],
+  steps: Step[],
+): PartnerChange {
+  return {
+    key: `partner:${domain}@org:${org.id}`,
+    kind,
+    orgId: org.id,
+    orgName: org.name,
+    file: org.file,
+    ticket: p.ticket,
+    widening,
+    domain,
+    checks,
+    blocked: isFailing(checks),
+    steps,
+  };
+}
+
+// ---- finishing grants and partners ------------------------------------------------------
+
+/**
+ * A widening entry (grant, partner) of a `request.legacy` file that carries no evidence of
+ * its own (risk_approval, consent) is grandfathered like the request: it describes live
+ * access orgshare did not grant (e.g. written by `import`), so its ticket is never
+ * commented on or solved. Revokes need no evidence and are always orgshare's own.
+ */
+function grandfathered(org: DesiredOrg, ownEvidence: RiskApproval | undefined): boolean {
+  return org.request.legacy && ownEvidence === undefined;
+}
+
+/**
+ * The one step of a grant/partner finish: the confirmation comment (and solve), or null
+ * when there is nothing to finish: the ticket is not read, missing, already solved or
+ * closed, or our confirmation is already on it.
+ */
+function finishSteps(ticket: TicketRef, body: string, ctx: Ctx): Step[] | null {
+  const evidence = ctx.observed.tickets.get(ticket.id);
+  if (!evidence?.ticket || ticketSkipReason(ticket, evidence)) return null;
+  if (findConfirmation(evidence, ctx.observed.account.currentUserId, body)) return null;
+  return [commentStep(ticket, evidence, body, ctx.observed.account.currentUserId)];
+}
+
 // ---- user-level grants ----------------------------------------------------------------
+
+function grantComment(org: DesiredOrg, live: ObservedOrg | null | undefined, grant: DesiredUserGrant, date: string): string {
+  return fillTemplate(GRANT_COMMENTS[grant.access], {
+    org: live?.name ?? org.name,
+    date,
+    ticket: grant.ticket.canonical,
+    email: grant.email,
+  });
+}
 
 function planUserAccess(org: DesiredOrg, live: ObservedOrg | null | undefined, ctx: Ctx): UserGrantChange[] {
   const out: UserGrantChange[] = [];
@@ -271,7 +364,12 @@ function planUserAccess(org: DesiredOrg, live: ObservedOrg | null | undefined, c
     const user = userByEmail(ctx.observed, grant.email);
     const liveAccess = user?.ticketRestriction ?? null;
     const widening = grant.access === 'organization';
-    if (widening && liveAccess === 'organization') return;
+    if (user && liveAccess === grant.access) {
+      // Live already equals the file: nothing to write, but the confirmation may be due.
+      const finish = planGrantFinish(org, live, grant, i, ctx);
+      if (finish) out.push(finish);
+      return;
+    }
     if (!widening) {
       if (user === null) ctx.warnings.push(`${org.file}: user_access ${grant.email}: no Zendesk user has this email`);
       if (user === undefined) ctx.warnings.push(`${org.file}: user_access ${grant.email}: the user was not read`);
@@ -288,18 +386,9 @@ function planUserAccess(org: DesiredOrg, live: ObservedOrg | null | undefined, c
       approvalLabel = 'request.risk_approval';
       approvalPointer = '/request/risk_approval';
     }
-    const subject: CheckSubject = {
-      org,
-      live,
-      widening,
-      what: `granting ${grant.email} access to all organization tickets`,
-      ticket: grant.ticket,
-      ticketPointer: `/user_access/${i}/ticket`,
-      approvalLabel,
-      approvalPointer,
-      grantee: { email: grant.email, pointer: `/user_access/${i}/email` },
-      fallbackSource: grant.source,
-    };
+    const subject = grantSubject(org, live, grant, i, widening, `granting ${grant.email} access to all organization tickets`);
+    subject.approvalLabel = approvalLabel;
+    subject.approvalPointer = approvalPointer;
     if (approval) subject.approval = approval;
     const outcome = runChecks(subject, ctx.observed, ctx.policy);
 
@@ -307,38 +396,81 @@ function planUserAccess(org: DesiredOrg, live: ObservedOrg | null | undefined, c
     const steps: Step[] = [];
     if (user) {
       steps.push(userStep(user, grant.access, grant.ticket, ctx.date));
-      steps.push(
-        commentStep(
-          grant.ticket,
-          evidence,
-          fillTemplate(GRANT_COMMENTS[grant.access], {
-            org: live?.name ?? org.name,
-            date: ctx.date,
-            ticket: grant.ticket.canonical,
-            email: grant.email,
-          }),
-          ctx.observed.account.currentUserId,
-        ),
-      );
+      steps.push(commentStep(grant.ticket, evidence, grantComment(org, live, grant, ctx.date), ctx.observed.account.currentUserId));
     }
-    const change: UserGrantChange = {
-      key: `user:${user ? user.id : grant.email.toLowerCase()}@org:${org.id}`,
-      kind: widening ? 'user_grant' : 'user_revoke',
-      orgId: org.id,
-      orgName: org.name,
-      file: org.file,
-      ticket: grant.ticket,
-      widening,
-      userId: user ? user.id : null,
-      email: grant.email,
-      from: liveAccess,
-      to: grant.access,
-      checks: outcome.checks,
-      blocked: isFailing(outcome.checks),
-      steps,
-    };
+    const change = grantChange(org, grant, user ? user.id : null, widening ? 'user_grant' : 'user_revoke', widening, liveAccess, outcome.checks, steps);
     if (outcome.evidence) change.evidence = outcome.evidence;
     out.push(change);
   });
   return out;
+}
+
+function grantSubject(
+  org: DesiredOrg,
+  live: ObservedOrg | null | undefined,
+  grant: DesiredUserGrant,
+  i: number,
+  widening: boolean,
+  what: string,
+): CheckSubject {
+  return {
+    org,
+    live,
+    widening,
+    what,
+    ticket: grant.ticket,
+    ticketPointer: `/user_access/${i}/ticket`,
+    approvalLabel: `user_access[${i}].risk_approval`,
+    approvalPointer: `/user_access/${i}/risk_approval`,
+    grantee: { email: grant.email, pointer: `/user_access/${i}/email` },
+    fallbackSource: grant.source,
+  };
+}
+
+/**
+ * The user's live ticket access already equals the file. If the last access line of their
+ * notes records this entry (access and ticket) and that ticket is open without our
+ * confirmation, an apply stopped after the user write: finish with the comment (and
+ * solve), dated like the notes line. Grandfathered entries are never finished.
+ */
+function planGrantFinish(org: DesiredOrg, live: ObservedOrg | null | undefined, grant: DesiredUserGrant, i: number, ctx: Ctx): UserGrantChange | null {
+  const user = userByEmail(ctx.observed, grant.email);
+  // A missing organization already has a blocked change; nothing is finished on it.
+  if (!live || !user || user.ticketRestriction !== grant.access) return null;
+  if (grant.access === 'organization' && grandfathered(org, grant.riskApproval)) return null;
+  const record = parseAccessHistory(user.notes).at(-1);
+  if (!record || !accessRecorded(user.notes, grant.access, grant.ticket)) return null;
+  const steps = finishSteps(grant.ticket, grantComment(org, live, grant, record.date), ctx);
+  if (!steps) return null;
+  const what = grant.access === 'organization' ? `confirming ${grant.email}'s access to all organization tickets` : `confirming ${grant.email}'s access to own tickets only`;
+  const outcome = runChecks(grantSubject(org, live, grant, i, false, what), ctx.observed, ctx.policy);
+  return grantChange(org, grant, user.id, 'grant_finish', false, user.ticketRestriction, outcome.checks, steps);
+}
+
+function grantChange(
+  org: DesiredOrg,
+  grant: DesiredUserGrant,
+  userId: number | null,
+  kind: UserGrantChange['kind'],
+  widening: boolean,
+  from: UserGrantChange['from'],
+  checks: CheckResult[],
+  steps: Step[],
+): UserGrantChange {
+  return {
+    key: `user:${userId ?? grant.email.toLowerCase()}@org:${org.id}`,
+    kind,
+    orgId: org.id,
+    orgName: org.name,
+    file: org.file,
+    ticket: grant.ticket,
+    widening,
+    userId,
+    email: grant.email,
+    from,
+    to: grant.access,
+    checks,
+    blocked: isFailing(checks),
+    steps,
+  };
 }

@@ -144,10 +144,12 @@ export function changeJson(c: Change): JsonObject {
       break;
     case 'user_grant':
     case 'user_revoke':
+    case 'grant_finish':
       specific = { user_id: c.userId, email: c.email, from: c.from, to: c.to };
       break;
     case 'partner_add':
     case 'partner_remove':
+    case 'partner_finish':
       specific = { domain: c.domain };
       break;
     default: {
@@ -270,10 +272,12 @@ function changeFrom(j: Any): Change {
       break;
     case 'user_grant':
     case 'user_revoke':
+    case 'grant_finish':
       change = { ...base, kind: j.kind, userId: j.user_id, email: j.email, from: j.from, to: j.to };
       break;
     case 'partner_add':
     case 'partner_remove':
+    case 'partner_finish':
       change = { ...base, kind: j.kind, domain: j.domain };
       break;
   }

@@ -10,7 +10,7 @@ import type { Step } from '../model/plan.js';
 import type { Sharing } from '../model/sharing.js';
 import { flagsFromSharing } from '../model/sharing.js';
 import { normalizeText } from '../policy/normalize.js';
-import { accessLine, accessRecorded, appendLine, detailsLine, entryRecords, lastHistoryEntry } from './details.js';
+import { accessLine, accessRecorded, appendLine, detailsLine, entryRecords, lastHistoryEntry, partnerLine, partnerRecorded } from './details.js';
 import { fieldIsSet, type FieldTarget } from './ticket-fields.js';
 
 /** Why ticket steps cannot or need not run, or undefined when they can. */
@@ -23,8 +23,10 @@ export function ticketSkipReason(ticket: TicketRef, evidence: TicketEvidence | u
 }
 
 /**
- * A public comment with the same (normalised) body, by the API user when known: the
- * confirmation was already posted by an earlier run.
+ * A public comment that is or contains the (normalised) body, by the API user when known:
+ * the confirmation was already posted by an earlier run. Containment, not equality: apply
+ * joins the confirmations of changes sharing a ticket into one comment (the executor's
+ * `sameComment` makes the same test).
  */
 export function findConfirmation(
   evidence: TicketEvidence | undefined,
@@ -33,8 +35,9 @@ export function findConfirmation(
 ): ObservedComment | undefined {
   if (!evidence) return undefined;
   const want = normalizeText(body);
+  if (want === '') return undefined;
   return evidence.comments.find(
-    (c) => c.public && (currentUserId === null || c.authorId === currentUserId) && normalizeText(c.body) === want,
+    (c) => c.public && (currentUserId === null || c.authorId === currentUserId) && normalizeText(c.body).includes(want),
   );
 }
 
@@ -79,8 +82,23 @@ export function orgSharingStep(live: ObservedOrg, to: Sharing, ticket: TicketRef
   };
 }
 
-export function orgDomainsStep(live: ObservedOrg, domainNames: string[]): Step {
-  return { kind: 'org_update', orgId: live.id, domainNames, detailsBefore: live.details, detailsAfter: live.details };
+/**
+ * The full domain list (Zendesk replaces it, not merges) and one dated Details line
+ * recording the partner and its ticket, unless the last partner line for this domain
+ * already names that ticket. `detailsBefore` is the Details as the plan's earlier steps
+ * on this organization leave them, so steps applied in order append one line each.
+ */
+export function orgDomainsStep(
+  live: ObservedOrg,
+  domainNames: string[],
+  partner: { domain: string; ticket: TicketRef },
+  date: string,
+  detailsBefore: string | null,
+): Step {
+  const step: Step = { kind: 'org_update', orgId: live.id, domainNames, detailsBefore, detailsAfter: detailsBefore };
+  if (partnerRecorded(detailsBefore, partner.domain, partner.ticket)) return step;
+  const line = partnerLine(partner.domain, date, partner.ticket);
+  return { ...step, detailsLine: line, detailsAfter: appendLine(detailsBefore, line) };
 }
 
 /**

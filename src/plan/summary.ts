@@ -16,6 +16,9 @@ export interface ChangeWords {
   fromTo: string;
 }
 
+/** What every finish kind does: the access is already live (an interrupted apply). */
+const FINISH_ONLY = 'confirmation comment only';
+
 export function describeChange(c: Change): ChangeWords {
   switch (c.kind) {
     case 'enable':
@@ -25,19 +28,23 @@ export function describeChange(c: Change): ChangeWords {
     case 'disable':
       return { symbol: '-', title: 'disable', fromTo: `${c.from} → ${c.to}` };
     case 'finish':
-      return {
-        symbol: '~',
-        title: `finish ${c.to === 'private' ? 'disable' : 'enable'} (ticket steps left by an interrupted apply)`,
-        fromTo: `${c.from} → ${c.to}`,
-      };
+      return { symbol: '~', title: `finish ${c.to === 'private' ? 'disable' : 'enable'}: ${FINISH_ONLY}`, fromTo: `${c.from} → ${c.to}` };
     case 'user_grant':
       return { symbol: '+', title: `grant ${c.email} all organization tickets`, fromTo: `${c.from ?? 'none'} → ${c.to}` };
     case 'user_revoke':
       return { symbol: '-', title: `limit ${c.email} to own tickets`, fromTo: `${c.from ?? 'none'} → ${c.to}` };
+    case 'grant_finish':
+      return {
+        symbol: '~',
+        title: `finish ${c.to === 'organization' ? `grant of all organization tickets to ${c.email}` : `limit of ${c.email} to own tickets`}: ${FINISH_ONLY}`,
+        fromTo: `${c.from ?? 'none'} → ${c.to}`,
+      };
     case 'partner_add':
       return { symbol: '+', title: `add partner domain ${c.domain}`, fromTo: '' };
     case 'partner_remove':
       return { symbol: '-', title: `remove partner domain ${c.domain}`, fromTo: '' };
+    case 'partner_finish':
+      return { symbol: '~', title: `finish adding partner domain ${c.domain}: ${FINISH_ONLY}`, fromTo: '' };
     default: {
       const never: never = c;
       throw new Error(`unknown change kind ${JSON.stringify(never)}`);
@@ -45,12 +52,13 @@ export function describeChange(c: Change): ChangeWords {
   }
 }
 
-const EXTRA: [ChangeKind, string, string][] = [
-  ['finish', 'to finish', 'to finish'],
-  ['user_grant', 'user grant', 'user grants'],
-  ['user_revoke', 'user revoke', 'user revokes'],
-  ['partner_add', 'partner domain to add', 'partner domains to add'],
-  ['partner_remove', 'partner domain to remove', 'partner domains to remove'],
+/** Kinds counted together in the summary line ("2 to finish" covers every finish kind). */
+const EXTRA: [ChangeKind[], string, string][] = [
+  [['finish', 'grant_finish', 'partner_finish'], 'to finish', 'to finish'],
+  [['user_grant'], 'user grant', 'user grants'],
+  [['user_revoke'], 'user revoke', 'user revokes'],
+  [['partner_add'], 'partner domain to add', 'partner domains to add'],
+  [['partner_remove'], 'partner domain to remove', 'partner domains to remove'],
 ];
 
 /**
@@ -59,10 +67,10 @@ const EXTRA: [ChangeKind, string, string][] = [
  */
 export function summaryLine(plan: Plan): string {
   if (plan.changes.length === 0 && !isBlocked(plan)) return 'No changes. Live Zendesk matches orgs/.';
-  const count = (k: ChangeKind) => plan.changes.filter((c) => c.kind === k).length;
+  const count = (...kinds: ChangeKind[]) => plan.changes.filter((c) => kinds.includes(c.kind)).length;
   const parts = [`${count('enable')} to enable`, `${count('change_type')} to change`, `${count('disable')} to disable`];
-  for (const [kind, one, many] of EXTRA) {
-    const n = count(kind);
+  for (const [kinds, one, many] of EXTRA) {
+    const n = count(...kinds);
     if (n > 0) parts.push(`${n} ${n === 1 ? one : many}`);
   }
   parts.push(`${plan.changes.filter((c) => c.blocked).length} blocked`);

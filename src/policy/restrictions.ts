@@ -4,6 +4,7 @@
  */
 import type { SourceRef } from '../model/desired.js';
 import type { ObservedOrg } from '../model/observed.js';
+import { DENY_TEXT_OVERLAP, DENY_TEXT_WINDOW } from '../model/policy.js';
 import type { CheckResult } from '../model/plan.js';
 import type { Sharing } from '../model/sharing.js';
 import { excerpt } from './normalize.js';
@@ -45,10 +46,25 @@ export function findDenyNotes(live: Pick<ObservedOrg, 'notes' | 'details'>, matc
     const text = live[field];
     if (!text) continue;
     for (const line of text.split(/\r?\n|\r/)) {
-      if (matcher.patterns.some((re) => re.test(line))) out.push({ field, line: line.trim() });
+      if (matcher.patterns.some((re) => windows(line).some((w) => re.test(w)))) out.push({ field, line: line.trim() });
     }
   }
   return out;
+}
+
+/**
+ * A line cut into overlapping windows of DENY_TEXT_WINDOW characters: the work a pattern
+ * does grows with the length of the text it runs on (polynomially for some patterns that
+ * pass src/config/regex-safety.ts), so no pattern ever sees more than a window. A deny
+ * sentence shorter than DENY_TEXT_OVERLAP is wholly inside some window.
+ */
+function windows(line: string): string[] {
+  if (line.length <= DENY_TEXT_WINDOW) return [line];
+  const out: string[] = [];
+  for (let start = 0; ; start += DENY_TEXT_WINDOW - DENY_TEXT_OVERLAP) {
+    out.push(line.slice(start, start + DENY_TEXT_WINDOW));
+    if (start + DENY_TEXT_WINDOW >= line.length) return out;
+  }
 }
 
 export function checkDenyNote(

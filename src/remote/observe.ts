@@ -17,8 +17,13 @@
  *     sharing line of its Details names the file's request ticket (a crash may have left
  *     the comment/solve undone: the ticket is read, its comments only while it is open),
  * (c) it declares user_access and a declared user's live ticket_restriction differs (or
- *     equals it while the user's notes' last access line names the grant's ticket), or
- * (d) it declares a partner domain missing from its live domain_names.
+ *     equals it — a grant or a revoke — while the user's notes' last access line names
+ *     the entry's ticket), or
+ * (d) it declares a partner domain missing from its live domain_names (or present while
+ *     the last Details partner line for that domain names the entry's ticket).
+ * The "converged but recorded" tickets of (b)–(d) are read with the others (one
+ * show_many per 100) and their comments only while they are open: that is all a finish
+ * needs.
  * Tickets whose URL is not on this account are not read (plan fails ticket_url anyway;
  * reading that id here would read an unrelated ticket).
  *
@@ -30,7 +35,7 @@ import type { DesiredOrg, DesiredState, RiskApproval, TicketRef } from '../model
 import { emptyObserved, type Observed, type ObservedOrg, type ObservedTicket, type ObservedUser } from '../model/observed.js';
 import type { Policy } from '../model/policy.js';
 import { isWidening, sharingFromFlags } from '../model/sharing.js';
-import { lastHistoryEntry, parseAccessHistory } from '../plan/details.js';
+import { lastHistoryEntry, lastPartnerEntry, parseAccessHistory } from '../plan/details.js';
 import { mapLimit } from './adapter.js';
 import type { Adapter } from './types.js';
 
@@ -147,7 +152,15 @@ export async function observeForPlan(
     }
     const domains = new Set(liveOrg.domainNames.map((d) => d.toLowerCase()));
     for (const partner of org.partners) {
-      if (domains.has(partner.domain.toLowerCase())) continue;
+      if (domains.has(partner.domain.toLowerCase())) {
+        // Live, but the Details partner line for the domain names this entry's ticket:
+        // its comment/solve may still be due (same reasoning as (b)).
+        if (lastPartnerEntry(liveOrg.details, partner.domain)?.ticketId === partner.ticket.id) {
+          needTicket(partner.ticket, { evidence: false, sharing: false });
+          needsOf(org);
+        }
+        continue;
+      }
       needTicket(partner.ticket, { evidence: true, sharing: false });
       needApproval(org, partner.consent);
     }

@@ -12,7 +12,7 @@
  */
 import { createTwoFilesPatch } from 'diff';
 import type { Change, CheckResult, Plan, Step } from '../model/plan.js';
-import { isBlocked } from '../model/plan.js';
+import { isBlocked, isFinish } from '../model/plan.js';
 import type { ApplyReport, DriftReport } from '../model/reports.js';
 import { describeChange, exposureNote, organizationUrl, summaryLine } from '../plan/summary.js';
 import { clean, driftItemText } from './text.js';
@@ -149,7 +149,8 @@ function changeSection(c: Change): string[] {
   lines.push(`#### ${c.blocked ? '⛔ ' : ''}${escapeMd(title)}${c.blocked ? ' — **BLOCKED**' : ''}`);
   lines.push('');
   const asWritten = c.ticket.url !== c.ticket.canonical ? ` (written as ${escapeMd(c.ticket.url)})` : '';
-  lines.push(`Ticket ${link(`#${c.ticket.id}`, c.ticket.canonical)}${asWritten} · ${c.widening ? 'widening: every pre-check applies' : 'narrowing: ticket checks only'}`);
+  const scope = c.widening ? 'widening: every pre-check applies' : isFinish(c) ? 'finish: confirmation comment only, ticket checks only' : 'narrowing: ticket checks only';
+  lines.push(`Ticket ${link(`#${c.ticket.id}`, c.ticket.canonical)}${asWritten} · ${scope}`);
   lines.push('');
 
   if (c.exposure) {
@@ -205,7 +206,9 @@ function stepMarkdown(s: Step, n: number): string[] {
       if (s.domainNames) parts.push(`domain_names ${s.domainNames.map((d) => `\`${d.replace(/`/g, "'")}\``).join(', ') || '(none)'}`);
       const lines = [`${head} on organization ${s.orgId}: ${parts.join('; ')}`];
       if (s.detailsLine !== undefined) {
-        lines.push('', indent(codeFence(patch('details (live)', 'details (after apply)', s.detailsBefore, s.detailsAfter), 'diff')));
+        // Before/after this step: a partner step's "before" includes the line the same
+        // organization's sharing step appends first.
+        lines.push('', indent(codeFence(patch('details (before this step)', 'details (after this step)', s.detailsBefore, s.detailsAfter), 'diff')));
       } else if (s.flags) {
         lines.push('   Details already record this change: no new line.');
       }

@@ -195,6 +195,90 @@ describe('executePlan', () => {
     expect(sb.writes().filter((w) => /tickets\/4821/.test(w.path))).toHaveLength(2);
   });
 
+  describe('a ticket shared by two changes (Acme enable and a grant to bob@acme.example, both on 4821)', () => {
+    const ACME_WITH_GRANT = `${FILES.acme}user_access:\n  - email: bob@acme.example\n    access: organization\n    ticket: https://acme.zendesk.com/agent/tickets/4821\n`;
+    const ENABLED = 'Shared organization (Read only) has been enabled for Acme Corp';
+    const GRANTED = 'bob@acme.example can now see all tickets of Acme Corp';
+
+    it('both succeed: one comment carrying both confirmations, and the ticket solved', async () => {
+      const planned = await planFor({ 'acme-corp': ACME_WITH_GRANT });
+      expect(planned.plan.changes.map((c) => c.kind)).toEqual(['enable', 'user_grant']);
+
+      const report = await apply(planned);
+
+      const comments = writeViews(sb.writes()).filter((w) => w.comment !== undefined);
+      expect(comments).toEqual([{ method: 'PUT', path: '/tickets/4821.json', comment: { body: expect.any(String), public: true }, status: 'solved' }]);
+      const body = (comments[0]!.comment as { body: string }).body;
+      expect(body.indexOf(ENABLED)).toBeGreaterThanOrEqual(0);
+      expect(body.indexOf(GRANTED)).toBeGreaterThan(body.indexOf(ENABLED));
+      expect(sb.store.ticket(4821).status).toBe('solved');
+      expect(report.verified).toBe(true);
+    });
+
+    it('one fails: the other’s confirmation is posted without solving; the re-run confirms the failed one and solves', async () => {
+      const planned = await planFor({ 'acme-corp': ACME_WITH_GRANT });
+      sb.script({ match: { path: 'organizations/update_many' }, fault: { kind: 'jobFail', ids: [ORG.acme] } });
+
+      const report = await apply(planned);
+
+      const acme = report.results.find((r) => r.key === `org:${ORG.acme}`)!;
+      const grant = report.results.find((r) => r.key.startsWith('user:2002@'))!;
+      expect(acme.steps.map((s) => s.status)).toEqual(['done', 'failed', 'not_run']);
+      expect(grant.status).toBe('done');
+      expect(grant.steps.at(-1)).toMatchObject({ kind: 'ticket_comment', status: 'done' });
+      expect(grant.steps.at(-1)!.message).toContain(`posted without solving: org:${ORG.acme}`);
+      // The grant's confirmation goes out alone and leaves the status alone.
+      const comment = writeViews(sb.writes()).filter((w) => w.comment !== undefined);
+      expect(comment).toEqual([{ method: 'PUT', path: '/tickets/4821.json', comment: { body: expect.stringContaining(GRANTED), public: true } }]);
+      expect(sb.store.ticket(4821).status).toBe('open');
+      // Not solving on purpose is not a verification failure.
+      expect(report.verified).toBe(true);
+
+      // The re-run: Acme's enable again (metadata already set), nothing for the confirmed grant.
+      const rerun = await planFor({ 'acme-corp': ACME_WITH_GRANT });
+      expect(rerun.plan.changes.map((c) => c.kind)).toEqual(['enable']);
+      const second = await apply(rerun);
+
+      expect(second.results.map((r) => r.status)).toEqual(['done']);
+      expect(writeViews(sb.writes()).map((w) => [w.path, w.status])).toEqual([
+        ['/organizations/update_many.json', undefined],
+        ['/tickets/4821.json', 'solved'],
+      ]);
+      expect(confirmationsOn(sb, 4821).filter((b) => b.includes(ENABLED))).toHaveLength(1);
+      expect(confirmationsOn(sb, 4821).filter((b) => b.includes(GRANTED))).toHaveLength(1);
+      expect(sb.store.ticket(4821).status).toBe('solved');
+      expect(countLines(detailsOf(sb, ORG.acme), READ_ONLY_LINE(4821))).toBe(1);
+      expect((await planFor({ 'acme-corp': ACME_WITH_GRANT })).plan.changes).toEqual([]);
+    });
+  });
+
+  it('a partner domain whose confirmation failed: recorded in Details, finished by the next plan (partner_finish)', async () => {
+    const acmePartner = FILES.acme.replace('sharing: read_only', 'sharing: private').replace('  confirmed_type: read_only\n', '') +
+      'partners:\n  - domain: partnerco.example\n    ticket: https://acme.zendesk.com/agent/tickets/4821\n    consent:\n      approved_by: jane@acme.example\n      comment_id: 90210\n      quote: "we accept the security risk"\n';
+    const planned = await planFor({ 'acme-corp': acmePartner });
+    expect(planned.plan.changes.map((c) => c.kind)).toEqual(['partner_add']);
+    sb.script({ match: { method: 'PUT', path: /tickets\/4821/ }, fault: { kind: 'status', status: 503 } });
+
+    const first = await apply(planned);
+
+    expect(first.results[0]!.steps.map((s) => s.status)).toEqual(['done', 'failed']);
+    const line = `Partner domain partnerco.example added ${'2026-11-23'} as per https://acme.zendesk.com/agent/tickets/4821`;
+    expect(detailsOf(sb, ORG.acme)).toBe(`Customer since 2019.\n${line}`);
+    expect(sb.store.org(ORG.acme).domain_names).toContain('partnerco.example');
+    expect(confirmationsOn(sb, 4821)).toEqual([]);
+
+    const rerun = await planFor({ 'acme-corp': acmePartner });
+    expect(rerun.plan.changes.map((c) => [c.kind, c.steps.map((s) => s.kind)])).toEqual([['partner_finish', ['ticket_comment']]]);
+    const second = await apply(rerun);
+
+    expect(second.results[0]!.status).toBe('done');
+    expect(writeViews(sb.writes())).toEqual([
+      { method: 'PUT', path: '/tickets/4821.json', comment: { body: expect.stringContaining('partnerco.example are now associated with Acme Corp'), public: true }, status: 'solved' },
+    ]);
+    expect(countLines(detailsOf(sb, ORG.acme), line)).toBe(1);
+    expect((await planFor({ 'acme-corp': acmePartner })).plan.changes).toEqual([]);
+  });
+
   it('skips the ticket steps when the ticket was solved since the plan, and still changes the organization', async () => {
     const planned = await planFor({ initech: FILES.initech });
     sb.store.updateTicket(4900, { status: 'solved' });

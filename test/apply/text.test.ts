@@ -35,6 +35,17 @@ describe('Details text rules used by apply', () => {
     expect(detailsRecord(null, line)).toBe(false);
   });
 
+  it('recognises a partner domain recorded on another day for the same ticket, and only for that domain', () => {
+    const partner = `Partner domain partnerco.example added 2026-11-23 as per ${T}`;
+    const earlier = `Partner domain partnerco.example added 2026-11-20 as per ${T}`;
+    expect(detailsRecord(`Customer since 2019.\n${earlier}\n${line}`, partner)).toBe(true);
+    expect(detailsRecord(`Partner domain other.example added 2026-11-20 as per ${T}`, partner)).toBe(false);
+    expect(detailsRecord(`Partner domain partnerco.example added 2026-11-20 as per https://acme.zendesk.com/agent/tickets/4822`, partner)).toBe(false);
+    // A partner line is not a sharing record, and a sharing line is not a partner record.
+    expect(detailsRecord(partner, line)).toBe(false);
+    expect(detailsRecord(line, partner)).toBe(false);
+  });
+
   it('applies the same rule to user notes', () => {
     const grant = `Ticket access (All organization tickets) granted 2026-11-23 as per ${T}`;
     expect(notesRecord(`VIP\nTicket access (All organization tickets) granted 2026-11-01 as per ${T}`, grant)).toBe(true);

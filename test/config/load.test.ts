@@ -375,7 +375,8 @@ describe('valid fixtures (test/fixtures/valid: a config repo with a policy file)
       id: 6050,
       host: 'support.acme.example',
       subdomain: null,
-      canonical: 'https://support.acme.example/agent/tickets/6050',
+      // The record cites the account's own host, never the ticket_hosts entry.
+      canonical: 'https://acme.zendesk.com/agent/tickets/6050',
     });
     expect(byName['Help Center Request']!.request.ticket.canonical).toBe('https://acme.zendesk.com/agent/tickets/6040');
     expect(byName['Legacy Shared']!.request).toMatchObject({ legacy: true });

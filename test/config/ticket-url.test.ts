@@ -15,9 +15,10 @@ describe('parseTicketUrl', () => {
     ['https://support.acme.example/hc/requests/4821', 'support.acme.example', null],
     ['https://support.acme.example/agent/tickets/4821', 'support.acme.example', null],
   ])('accepts %s', (url, host, subdomain) => {
+    // The canonical URL is on the account's subdomain, whatever host the file used.
     expect(parseTicketUrl(url, acme)).toEqual({
       ok: true,
-      ref: { url, id: 4821, host, subdomain, canonical: `https://${host}/agent/tickets/4821` },
+      ref: { url, id: 4821, host, subdomain, canonical: 'https://acme.zendesk.com/agent/tickets/4821' },
     });
   });
 
@@ -71,6 +72,18 @@ describe('parseTicketUrl', () => {
       expect(r.message).not.toBe('');
       expect(r.hint).not.toBe('');
     }
+  });
+
+  it('keeps a ticket_hosts host out of the canonical URL once the account is known, and only then', () => {
+    expect(parseTicketUrl('https://support.acme.example/hc/requests/7', acme)).toMatchObject({
+      ok: true,
+      ref: { host: 'support.acme.example', canonical: 'https://acme.zendesk.com/agent/tickets/7' },
+    });
+    const hostsOnly = { subdomain: null, ticketHosts: ['support.acme.example'] };
+    expect(parseTicketUrl('https://support.acme.example/hc/requests/7', hostsOnly)).toMatchObject({
+      ok: true,
+      ref: { canonical: 'https://support.acme.example/agent/tickets/7' },
+    });
   });
 
   it('accepts any single-label zendesk.com subdomain while the account is unknown', () => {

@@ -6,9 +6,13 @@ import {
   detailsLine,
   entryRecords,
   lastHistoryEntry,
+  lastPartnerEntry,
   parseAccessHistory,
   parseHistory,
+  parsePartnerHistory,
   parseTicketUrl,
+  partnerLine,
+  partnerRecorded,
 } from '../../src/plan/details.js';
 import { ticketRef } from './builders.js';
 
@@ -131,6 +135,36 @@ describe('user notes access lines', () => {
     ]);
     expect(accessRecorded(notes, 'requested', ticketRef(2))).toBe(true);
     expect(accessRecorded(notes, 'organization', ticketRef(1))).toBe(false);
+  });
+});
+
+describe('Details partner lines', () => {
+  it('are written with the lowercased domain, the date and the canonical ticket URL', () => {
+    expect(partnerLine('PartnerCo.example', '2026-11-23', ticketRef(4821, 'acme.zendesk.com', 'https://acme.zendesk.com/hc/en-us/requests/4821'))).toBe(
+      'Partner domain partnerco.example added 2026-11-23 as per https://acme.zendesk.com/agent/tickets/4821',
+    );
+  });
+
+  it('are read back per domain, the last line for a domain deciding, and are not sharing history', () => {
+    const details = [
+      'Customer since 2019.',
+      'Partner domain partnerco.example added 2026-01-02 as per https://acme.zendesk.com/agent/tickets/100',
+      'Shared organization (Read only) enabled 2026-02-03 as per https://acme.zendesk.com/agent/tickets/200',
+      'Partner domain other.example added 2026-03-04 as per https://acme.zendesk.com/agent/tickets/300.',
+      'Partner domain PartnerCo.example added 2026-04-05 as per https://acme.zendesk.com/agent/tickets/4821\r',
+    ].join('\n');
+    expect(parsePartnerHistory(details).map((e) => [e.domain, e.date, e.ticketId, e.line])).toEqual([
+      ['partnerco.example', '2026-01-02', 100, 2],
+      ['other.example', '2026-03-04', 300, 4],
+      ['partnerco.example', '2026-04-05', 4821, 5],
+    ]);
+    expect(lastPartnerEntry(details, 'PARTNERCO.EXAMPLE')?.ticketId).toBe(4821);
+    expect(partnerRecorded(details, 'partnerco.example', T4821)).toBe(true);
+    expect(partnerRecorded(details, 'partnerco.example', ticketRef(100))).toBe(false);
+    expect(partnerRecorded(details, 'other.example', T4821)).toBe(false);
+    expect(partnerRecorded(details, 'partnerco.example', ticketRef(4821, 'other.zendesk.com'))).toBe(false);
+    expect(parseHistory(details).map((e) => e.ticketId)).toEqual([200]);
+    expect(partnerRecorded(null, 'partnerco.example', T4821)).toBe(false);
   });
 });
 

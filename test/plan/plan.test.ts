@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { OrgSharingChange, Step } from '../../src/model/plan.js';
+import type { OrgSharingChange, PartnerChange, Step, UserGrantChange } from '../../src/model/plan.js';
 import { plan } from '../../src/plan/plan.js';
 import {
   acmeFile,
@@ -20,10 +20,12 @@ import {
   umbrellaFile,
   type World,
 } from './builders.js';
-import { simulateApply } from './simulate.js';
+import { runStep, simulateApply } from './simulate.js';
 
 const ACME = `org:${ORG.acme}`;
 const INITECH = `org:${ORG.initech}`;
+const LEAD = `user:2401@org:${ORG.hooli}`;
+const PARTNER = `partner:partnerco.example@org:${ORG.acme}`;
 
 function stepOf<K extends Step['kind']>(steps: Step[], kind: K): Extract<Step, { kind: K }> {
   const s = steps.find((x) => x.kind === kind);
@@ -424,6 +426,205 @@ describe('partners', () => {
       ['another.example'],
       ['another.example', 'partnerco.example'],
     ]);
+  });
+});
+
+describe('finishing grants, revokes and partner domains (comment only)', () => {
+  /** Runs every step of the plan except the confirmation comments: the apply stopped there. */
+  function applyWithoutComments(w: World, files: Parameters<typeof planFor>[1]): void {
+    for (const c of planFor(w, files).changes) for (const s of c.steps) if (s.kind !== 'ticket_comment') runStep(w, s);
+  }
+
+  function acmePrivateWithPartner() {
+    const f = acmeFile();
+    f.sharing = 'private';
+    f.partners.push({
+      domain: 'partnerco.example',
+      ticket: ticketRef(4821),
+      consent: approval('jane@acme.example', 90210),
+      source: { file: f.file, line: 30, col: 5 },
+    });
+    return f;
+  }
+
+  function revokeFile() {
+    const f = hooliFile();
+    f.userAccess[0]!.access = 'requested';
+    delete f.userAccess[0]!.riskApproval;
+    return f;
+  }
+
+  function revokeWorld(): World {
+    const w = seedWorld();
+    w.liveUser(2401).ticketRestriction = 'organization';
+    return w;
+  }
+
+  it('a grant whose user write landed but whose comment did not: grant_finish with only the comment (and solve)', () => {
+    const w = seedWorld();
+    const first = changeOf(planFor(w, hooliFile()), LEAD);
+    applyWithoutComments(w, hooliFile());
+    expect(w.liveUser(2401).ticketRestriction).toBe('organization');
+
+    const c = changeOf(planFor(w, hooliFile()), LEAD) as UserGrantChange;
+    expect(c).toMatchObject({ kind: 'grant_finish', userId: 2401, from: 'organization', to: 'organization', widening: false, blocked: false });
+    expect(c.checks.map((x) => x.id)).toEqual(['ticket_url', 'ticket_org']);
+    expect(c.evidence).toBeUndefined();
+    // The same confirmation the interrupted grant would have posted.
+    expect(c.steps).toEqual([{ ...stepOf(first.steps, 'ticket_comment') }]);
+
+    simulateApply(w, planFor(w, hooliFile()));
+    expect(w.observed.tickets.get(5010)!.comments.filter((x) => x.authorId === 1001)).toHaveLength(1);
+    expect(w.liveTicket(5010).status).toBe('solved');
+    expect(planFor(w, hooliFile()).changes).toEqual([]);
+  });
+
+  it('a revoke is finished the same way, with the revoke confirmation', () => {
+    const w = revokeWorld();
+    applyWithoutComments(w, revokeFile());
+    expect(w.liveUser(2401).ticketRestriction).toBe('requested');
+
+    const c = changeOf(planFor(w, revokeFile()), LEAD) as UserGrantChange;
+    expect(c).toMatchObject({ kind: 'grant_finish', from: 'requested', to: 'requested', widening: false, blocked: false });
+    expect(c.steps.map((s) => s.kind)).toEqual(['ticket_comment']);
+    expect(stepOf(c.steps, 'ticket_comment')).toMatchObject({ ticketId: 5010, solve: true });
+    expect(stepOf(c.steps, 'ticket_comment').body).toContain('lead@hooli.example now sees only their own tickets of Hooli');
+  });
+
+  it('a partner domain added without its comment: partner_finish, recognised by the Details partner line', () => {
+    const w = seedWorld();
+    const add = changeOf(planFor(w, acmePrivateWithPartner()), PARTNER);
+    // Adding the domain records it (and its ticket) in Details, one line.
+    expect(stepOf(add.steps, 'org_update')).toEqual({
+      kind: 'org_update',
+      orgId: ORG.acme,
+      domainNames: ['partnerco.example'],
+      detailsLine: 'Partner domain partnerco.example added 2026-11-23 as per https://acme.zendesk.com/agent/tickets/4821',
+      detailsBefore: 'Customer since 2019.',
+      detailsAfter: 'Customer since 2019.\nPartner domain partnerco.example added 2026-11-23 as per https://acme.zendesk.com/agent/tickets/4821',
+    });
+    applyWithoutComments(w, acmePrivateWithPartner());
+
+    const c = changeOf(planFor(w, acmePrivateWithPartner()), PARTNER) as PartnerChange;
+    expect(c).toMatchObject({ kind: 'partner_finish', domain: 'partnerco.example', widening: false, blocked: false });
+    expect(c.checks.map((x) => x.id)).toEqual(['ticket_url', 'ticket_org']);
+    expect(c.steps).toEqual([{ ...stepOf(add.steps, 'ticket_comment') }]);
+
+    simulateApply(w, planFor(w, acmePrivateWithPartner()));
+    expect(planFor(w, acmePrivateWithPartner()).changes).toEqual([]);
+  });
+
+  it('finishes on a later day with the confirmation of the original change', () => {
+    const w = seedWorld();
+    applyWithoutComments(w, [hooliFile(), acmePrivateWithPartner()]);
+    const later = planFor(w, [hooliFile(), acmePrivateWithPartner()], { now: new Date('2026-11-25T08:00:00Z') });
+    expect(later.changes.map((c) => c.kind)).toEqual(['partner_finish', 'grant_finish']);
+    simulateApply(w, later);
+    expect(planFor(w, [hooliFile(), acmePrivateWithPartner()], { now: new Date('2026-11-26T08:00:00Z') }).changes).toEqual([]);
+  });
+
+  it('is not planned when the confirmation is already on the ticket, alone or joined with another change’s', () => {
+    const w = seedWorld();
+    const body = stepOf(changeOf(planFor(w, hooliFile()), LEAD).steps, 'ticket_comment').body;
+    applyWithoutComments(w, hooliFile());
+    // Apply joins the confirmations of changes sharing a ticket into one comment.
+    w.comment(5010, { id: 50200, author: 1001, body: `Hello,\n\nsomething else was done.\n\n${body}` });
+    expect(planFor(w, hooliFile()).changes).toEqual([]);
+  });
+
+  it('is not planned once the ticket is solved or closed', () => {
+    for (const status of ['solved', 'closed'] as const) {
+      const w = seedWorld();
+      applyWithoutComments(w, [hooliFile(), acmePrivateWithPartner()]);
+      w.liveTicket(5010).status = status;
+      w.liveTicket(4821).status = status;
+      expect(planFor(w, [hooliFile(), acmePrivateWithPartner()]).changes, status).toEqual([]);
+    }
+  });
+
+  it('is not planned when the ticket was not read or does not exist', () => {
+    const w = seedWorld();
+    applyWithoutComments(w, hooliFile());
+    w.observed.tickets.delete(5010);
+    expect(planFor(w, hooliFile()).changes).toEqual([]);
+    w.noTicket(5010);
+    expect(planFor(w, hooliFile()).changes).toEqual([]);
+  });
+
+  it('is not planned when the record names another ticket or another access, or there is no record', () => {
+    const w = seedWorld();
+    w.liveUser(2401).ticketRestriction = 'organization';
+    w.liveUser(2401).notes = 'Ticket access (All organization tickets) granted 2026-11-01 as per https://acme.zendesk.com/agent/tickets/4821';
+    expect(planFor(w, hooliFile()).changes).toEqual([]);
+    w.liveUser(2401).notes = 'Ticket access (Own tickets only) set 2026-11-01 as per https://acme.zendesk.com/agent/tickets/5010';
+    expect(planFor(w, hooliFile()).changes).toEqual([]);
+    // A later line for another ticket supersedes this grant's.
+    w.liveUser(2401).notes =
+      'Ticket access (All organization tickets) granted 2026-11-01 as per https://acme.zendesk.com/agent/tickets/5010\n' +
+      'Ticket access (All organization tickets) granted 2026-11-02 as per https://acme.zendesk.com/agent/tickets/4821';
+    expect(planFor(w, hooliFile()).changes).toEqual([]);
+
+    // A domain added by hand (no partner line), or recorded for another ticket.
+    const p = seedWorld();
+    p.liveOrg(ORG.acme).domainNames = ['partnerco.example'];
+    expect(planFor(p, acmePrivateWithPartner()).changes).toEqual([]);
+    p.liveOrg(ORG.acme).details = 'Partner domain partnerco.example added 2026-11-01 as per https://acme.zendesk.com/agent/tickets/4900';
+    expect(planFor(p, acmePrivateWithPartner()).changes).toEqual([]);
+    p.liveOrg(ORG.acme).details = 'Partner domain other.example added 2026-11-01 as per https://acme.zendesk.com/agent/tickets/4821';
+    expect(planFor(p, acmePrivateWithPartner()).changes).toEqual([]);
+  });
+
+  it('never finishes a grandfathered entry of a legacy file (no evidence of its own); an entry with its own evidence is finished', () => {
+    const legacy = () => {
+      const f = hooliFile();
+      f.request.legacy = true;
+      return f;
+    };
+    const w = seedWorld();
+    applyWithoutComments(w, hooliFile());
+    const imported = legacy();
+    delete imported.userAccess[0]!.riskApproval;
+    expect(planFor(w, imported).changes).toEqual([]);
+    expect(changeOf(planFor(w, legacy()), LEAD).kind).toBe('grant_finish');
+
+    const p = seedWorld();
+    applyWithoutComments(p, acmePrivateWithPartner());
+    const legacyPartner = acmePrivateWithPartner();
+    legacyPartner.request.legacy = true;
+    delete legacyPartner.partners[0]!.consent;
+    expect(planFor(p, legacyPartner).changes).toEqual([]);
+  });
+
+  it('finish kinds change nobody’s access: the blast radius does not count them', () => {
+    const w = seedWorld();
+    w.policy.maxChanges = 0;
+    applyWithoutComments(w, [hooliFile(), acmePrivateWithPartner()]);
+    const p = planFor(w, [hooliFile(), acmePrivateWithPartner()]);
+    expect(p.changes.map((c) => c.kind)).toEqual(['partner_finish', 'grant_finish']);
+    expect(p.planChecks).toEqual([expect.objectContaining({ id: 'blast_radius', status: 'pass' })]);
+  });
+
+  it('an organization change and a partner domain on one organization append one Details line each, in apply order', () => {
+    const w = seedWorld();
+    const f = acmePrivateWithPartner();
+    f.sharing = 'read_only';
+    const p = planFor(w, f);
+    const sharing = stepOf(changeOf(p, ACME).steps, 'org_update');
+    const partner = stepOf(changeOf(p, PARTNER).steps, 'org_update');
+    expect(partner.detailsBefore).toBe(sharing.detailsAfter);
+    expect(partner.detailsAfter).toBe(`${sharing.detailsAfter}\nPartner domain partnerco.example added 2026-11-23 as per https://acme.zendesk.com/agent/tickets/4821`);
+    simulateApply(w, p);
+    expect(planFor(w, f).changes).toEqual([]);
+  });
+
+  it('a domain removed by hand and added again is not recorded twice for the same ticket', () => {
+    const w = seedWorld();
+    simulateApply(w, planFor(w, acmePrivateWithPartner()));
+    w.liveOrg(ORG.acme).domainNames = [];
+    const c = changeOf(planFor(w, acmePrivateWithPartner(), { now: new Date('2026-11-30T08:00:00Z') }), PARTNER);
+    expect(c.kind).toBe('partner_add');
+    expect(stepOf(c.steps, 'org_update').detailsLine).toBeUndefined();
+    expect(stepOf(c.steps, 'org_update').detailsAfter).toBe(w.liveOrg(ORG.acme).details);
   });
 });
 

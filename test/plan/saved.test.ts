@@ -4,6 +4,7 @@ import { comparePlans, parsePlan, planSchemaErrors, planToJson, serializePlan } 
 import { acmeFile, desiredOf, hooliFile, NOW, ORG, planFor, seedFiles, seedWorld, ticketRef } from './builders.js';
 import { plan } from '../../src/plan/plan.js';
 import type { Plan } from '../../src/model/plan.js';
+import { finishPlan } from '../render/scenario.js';
 
 function seedPlan(): Plan {
   const w = seedWorld();
@@ -19,6 +20,13 @@ describe('saved plans (format_version 1)', () => {
   it('round-trip: parsePlan(serializePlan(plan)) is the same plan', () => {
     const p = seedPlan();
     expect(p.changes.map((c) => c.kind)).toEqual(['enable', 'partner_add', 'disable', 'user_grant']);
+    expect(parsePlan(serializePlan(p))).toEqual(p);
+  });
+
+  it('round-trips the finish kinds (finish, grant_finish, partner_finish)', () => {
+    const p = finishPlan();
+    expect(p.changes.map((c) => c.kind)).toEqual(['finish', 'partner_finish', 'grant_finish']);
+    expect(planSchemaErrors(planToJson(p))).toEqual([]);
     expect(parsePlan(serializePlan(p))).toEqual(p);
   });
 

@@ -17,6 +17,7 @@ import type { DesiredOrg, DesiredState, RiskApproval, TicketRef, UserAccess } fr
 import type { TicketRestriction, TicketStatus } from '../../src/model/observed.js';
 import { DEFAULT_RISK_MESSAGE } from '../../src/model/policy.js';
 import type { Sharing } from '../../src/model/sharing.js';
+import { accessLine, appendLine, partnerLine } from '../../src/plan/details.js';
 import { World, approval, desiredOf, orgFile, ticketRef } from '../plan/builders.js';
 
 /** `SOAK=1` (npm run soak) multiplies the number of runs; `SOAK=N` (N > 1) sets a factor. */
@@ -97,11 +98,18 @@ export interface GrantSpec {
   granteeOutside: boolean;
   ticketStatus: TicketStatus;
   notes: string | null;
+  /**
+   * The notes end with the access line of this very entry (an earlier apply wrote it):
+   * when live already equals the file, the confirmation may still be due (grant_finish).
+   */
+  recorded: boolean;
 }
 
 export interface PartnerSpec {
-  /** The domain is already in the live domain_names (nothing to do). */
+  /** The domain is already in the live domain_names. */
   present: boolean;
+  /** Details carry the partner line naming this entry's ticket (an earlier apply wrote it). */
+  recorded: boolean;
   breakage: 'none' | 'no_approval' | 'ticket_other_org';
   ticketStatus: TicketStatus;
 }
@@ -161,6 +169,7 @@ const grantArb: fc.Arbitrary<GrantSpec> = fc.record({
   granteeOutside: fc.constant(false),
   ticketStatus: statusArb,
   notes: fc.constantFrom<string | null>(null, '', 'VIP contact', 'Ticket access (All organization tickets) granted 2025-01-02 as per https://acme.zendesk.com/agent/tickets/1'),
+  recorded: fc.boolean(),
 });
 
 /**
@@ -185,6 +194,7 @@ export function scenarioArb(opts: { brokenWeight?: number; maxOrgs?: number; gra
       : fc.option(
           fc.record({
             present: fc.boolean(),
+            recorded: fc.boolean(),
             breakage: brokenWeight > 0 ? fc.constantFrom<PartnerSpec['breakage']>('none', 'none', 'none', 'no_approval', 'ticket_other_org') : fc.constant<PartnerSpec['breakage']>('none'),
             ticketStatus: statusArb,
           }),
@@ -368,6 +378,10 @@ export function buildScenario(scenario: Scenario): Built {
         addTicket(world, ids.grantTicket(i), i, g.ticketStatus, g.breakage, []);
         grantApproval = g.breakage === 'ticket_missing' ? approval(ids.email.requester(i), ids.grantTicket(i) * 100 + 2, QUOTE) : addEvidence(world, ids.grantTicket(i), i, g.breakage);
       }
+      if (g.recorded) {
+        const grantee = world.liveUser(ids.grantee(i));
+        grantee.notes = appendLine(grantee.notes, accessLine(g.want, '2025-02-03', grantTicket));
+      }
       file.userAccess.push({
         email: ids.email.grantee(i),
         access: g.want,
@@ -381,6 +395,10 @@ export function buildScenario(scenario: Scenario): Built {
       const pt = ids.partnerTicket(i);
       addTicket(world, pt, i, p.ticketStatus, p.breakage, []);
       const consent = addEvidence(world, pt, i, p.breakage === 'no_approval' ? 'no_approval' : 'none');
+      if (p.recorded) {
+        const org = world.liveOrg(orgId);
+        org.details = appendLine(org.details, partnerLine(ids.partnerDomain(i), '2025-02-03', ticketRef(pt)));
+      }
       file.partners.push({
         domain: ids.partnerDomain(i),
         name: `Partner ${i}`,

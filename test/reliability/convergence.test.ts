@@ -42,11 +42,10 @@ afterAll(async () => {
     const survived = summaries.filter((s) => s.ok).length;
     const dist = new Map<number, number>();
     for (const s of summaries) dist.set(s.runs, (dist.get(s.runs) ?? 0) + 1);
-    const known = summaries.reduce((n, s) => n + s.knownBugs, 0);
     console.log(
       `[soak] convergence: ${survived}/${summaries.length} schedules survived; apply runs until converged ` +
         `${[...dist].sort((a, b) => a[0] - b[0]).map(([k, v]) => `${k}:${v}`).join(' ')}; ` +
-        `faults injected ${summaries.reduce((n, s) => n + s.faults, 0)}; known-bug hits ${known}`,
+        `faults injected ${summaries.reduce((n, s) => n + s.faults, 0)}`,
     );
   }
 });
@@ -57,7 +56,6 @@ interface Summary {
   /** apply runs (storm and clean) until the sandbox state was converged. */
   runs: number;
   faults: number;
-  knownBugs: number;
 }
 const summaries: Summary[] = [];
 
@@ -126,12 +124,11 @@ async function runSchedule(seed: number): Promise<void> {
   expect(sb.writes().length, `${context}: writes by a converged apply`).toBe(writes);
 
   const faults = sb.log().filter((e) => e.fault !== undefined).length;
-  summaries.push({ seed, ok: true, runs: convergedAfter, faults, knownBugs: verdict.knownBugs.length });
+  summaries.push({ seed, ok: true, runs: convergedAfter, faults });
   if (SOAK || process.env.RELIABILITY_VERBOSE) {
     console.log(
       `[soak] schedule ${seed}: survived; converged after ${convergedAfter} apply run(s) (${schedule.rounds.length} storm round(s), exit codes ${codes.join(',')}); ` +
-        `${reference.changes.length} changes, ${sb.writes().length} writes, ${faults} faults` +
-        (verdict.knownBugs.length ? `; known bug: ${verdict.knownBugs.join('; ')}` : ''),
+        `${reference.changes.length} changes, ${sb.writes().length} writes, ${faults} faults`,
     );
   }
 }
@@ -143,7 +140,7 @@ describe(`fault-injection convergence: ${SCHEDULES} seeded schedules`, () => {
       try {
         await runSchedule(seed);
       } catch (err) {
-        summaries.push({ seed, ok: false, runs: 0, faults: 0, knownBugs: 0 });
+        summaries.push({ seed, ok: false, runs: 0, faults: 0 });
         throw err;
       }
     }, 60_000);
@@ -220,7 +217,6 @@ describe('single faults on the shared world', () => {
       expect(judgeWrites(sb.log(), reference, before)).toEqual([]);
       const verdict = judgeState(sb, reference, before);
       expect(verdict.problems).toEqual([]);
-      expect(verdict.knownBugs).toEqual([]);
       expect(countLines(detailsOf(sb, ORG.acme), READ_ONLY_LINE(4821))).toBe(1);
       expect(confirmationsOn(sb, 4821)).toHaveLength(1);
       expect((await cli(sb, dir, ['plan'])).code).toBe(0);
@@ -229,39 +225,51 @@ describe('single faults on the shared world', () => {
 });
 
 /**
- * Product bugs found by this suite (reported with the fix). `it.fails`: these pass while
- * the bug is there; when a fix lands they fail, and `.fails` must be removed.
+ * Product bugs this suite found, now fixed (docs/reliability.md "Fixed bugs"). They ran as
+ * `it.fails` while the bugs were there; they stay as regression tests.
  */
-describe('known bugs', () => {
-  // BUG 1: src/plan/plan.ts planUserAccess (`if (widening && liveAccess === 'organization')
-  // return;`) has no `finish` for user grants (nor planPartners for partner domains): when
-  // the grant's confirmation comment fails after the user update landed, every later plan
-  // says "No changes" and the ticket stays open without its confirmation forever.
-  it.fails('BUG 1: a user grant whose confirmation comment failed gets it on the next run', async () => {
+describe('fixed bugs (regression)', () => {
+  // BUG 1 (fixed): planUserAccess planned nothing once the user's live restriction equalled
+  // the file, so a grant whose confirmation comment failed after the user update landed
+  // was never confirmed. Now the re-run plans a `grant_finish` (comment + solve only).
+  it('BUG 1: a user grant whose confirmation comment failed gets it on the next run', async () => {
     sb.reset();
     const dir = await configDir({ hooli: FILES.hooli });
     sb.script({ match: { method: 'PUT', path: /tickets\/5010/ }, fault: { kind: 'status', status: 503 } });
     expect((await cli(sb, dir, ['apply', '--yes'])).code).toBe(1);
     expect(sb.store.user(2401).ticket_restriction).toBe('organization');
-    expect((await cli(sb, dir, ['apply', '--yes'])).code).toBe(0);
+    expect(sb.store.ticket(5010).status).not.toBe('solved');
+    const rerun = await cli(sb, dir, ['apply', '--yes']);
+    expect(rerun.code, rerun.stdout.slice(-2000)).toBe(0);
+    expect(rerun.stdout).toContain('grant_finish');
     expect(confirmationsOn(sb, 5010)).toHaveLength(1);
     expect(sb.store.ticket(5010).status).toBe('solved');
+    const writes = sb.writes().length;
+    expect((await cli(sb, dir, ['plan'])).code).toBe(0);
+    expect((await cli(sb, dir, ['apply', '--yes'])).code).toBe(0);
+    expect(sb.writes().length).toBe(writes);
   });
 
-  // BUG 2: src/apply/execute.ts runComments/commentOnTicket solves a ticket as soon as one
-  // change on it posts its comment, even when another change on the same ticket failed
-  // earlier in this run. The failed change's re-run then finds the ticket solved and skips
-  // its confirmation (steps.ts ticketSkipReason): that change is never confirmed.
-  it.fails('BUG 2: an organization change sharing its ticket with a user grant is confirmed even if its bulk item failed once', async () => {
+  // BUG 2 (fixed): runComments solved a ticket as soon as one change on it posted its
+  // comment, although another change on the same ticket had failed earlier in the run; the
+  // re-run then skipped the failed change's confirmation because the ticket was solved.
+  // Now the ticket is solved only with the confirmation of the last change on it.
+  it('BUG 2: an organization change sharing its ticket with a user grant is confirmed even if its bulk item failed once', async () => {
     sb.reset();
     const acmeWithGrant = `${FILES.acme}user_access:\n  - email: bob@acme.example\n    access: organization\n    ticket: https://acme.zendesk.com/agent/tickets/4821\n`;
     const dir = await configDir({ 'acme-corp': acmeWithGrant });
     sb.script({ match: { path: 'organizations/update_many' }, fault: { kind: 'jobFail', ids: [ORG.acme] } });
     expect((await cli(sb, dir, ['apply', '--yes'])).code).toBe(1);
+    // The grant's confirmation went out, but the ticket stays open for the failed change.
+    expect(confirmationsOn(sb, 4821).filter((b) => b.includes('bob@acme.example can now see'))).toHaveLength(1);
+    expect(sb.store.ticket(4821).status).not.toBe('solved');
     expect((await cli(sb, dir, ['apply', '--yes'])).code).toBe(0);
     expect(countLines(detailsOf(sb, ORG.acme), READ_ONLY_LINE(4821))).toBe(1);
     const enabled = confirmationsOn(sb, 4821).filter((b) => b.includes('Shared organization (Read only) has been enabled'));
     expect(enabled).toHaveLength(1);
+    expect(confirmationsOn(sb, 4821).filter((b) => b.includes('bob@acme.example can now see'))).toHaveLength(1);
+    expect(sb.store.ticket(4821).status).toBe('solved');
+    expect((await cli(sb, dir, ['plan'])).code).toBe(0);
   });
 });
 

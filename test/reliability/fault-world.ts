@@ -3,8 +3,9 @@
  *
  * `faultWorld(seed)`: the shared sandbox world (DEFAULT_SEED, docs/dev/TEAM-BRIEF.md) plus
  * a few extra organizations, each asking for one transition with valid evidence on its
- * own ticket (enable, type change both ways, disable, user grant and revoke, enable on a
- * solved ticket), converged ones, and unmanaged ones that must never be touched. Details
+ * own ticket (enable, type change both ways, disable, user grant and revoke, an enable and
+ * a user grant sharing one ticket, enable on a solved ticket), converged ones, and
+ * unmanaged ones that must never be touched. Details
  * texts vary (none, CRLF, trailing newline, an older lowercase history line).
  *
  * `faultSchedule(seed)`: a few "storm" rounds, each a list of probabilistic fault rules and
@@ -28,6 +29,7 @@ export type Transition =
   | 'disable_read_write'
   | 'user_grant'
   | 'user_revoke'
+  | 'enable_with_grant'
   | 'enable_on_solved_ticket'
   | 'converged'
   | 'unmanaged_shared'
@@ -42,6 +44,7 @@ const TRANSITIONS: Transition[] = [
   'disable_read_write',
   'user_grant',
   'user_revoke',
+  'enable_with_grant',
   'enable_on_solved_ticket',
   'converged',
   'unmanaged_shared',
@@ -111,6 +114,7 @@ export function faultWorld(seed: number, extraOrgs = 5): FaultWorld {
     const [live, want]: [Sharing, Sharing] = (() => {
       switch (transition) {
         case 'enable_read_only':
+        case 'enable_with_grant':
         case 'enable_on_solved_ticket':
           return ['private', 'read_only'];
         case 'enable_read_write':
@@ -198,6 +202,10 @@ function orgYaml(o: {
   const approval = `  risk_approval:\n    approved_by: ${o.requester}\n    comment_id: ${o.approvalComment}\n    quote: "we accept the security risk"\n`;
   let text = `organization:\n  id: ${o.id}\n  name: ${JSON.stringify(o.name)}\nsharing: ${o.want}\nrequest:\n  ticket: ${url}\n  requester: ${o.requester}\n`;
   if (o.want !== 'private') text += `  confirmed_type: ${o.want}\n${approval}`;
+  if (o.transition === 'enable_with_grant') {
+    // Two changes confirming on one ticket; the grant rests on the request's approval.
+    text += `user_access:\n  - email: ${o.grantee}\n    access: organization\n    ticket: ${url}\n`;
+  }
   if (o.transition === 'user_grant' || o.transition === 'user_revoke') {
     text += `user_access:\n  - email: ${o.grantee}\n    access: ${o.transition === 'user_grant' ? 'organization' : 'requested'}\n    ticket: ${url}\n`;
     if (o.transition === 'user_grant') {

@@ -4,6 +4,7 @@
  * them must be blocked. CONTRACT.md "Pre-checks": narrowing needs only ticket_url and
  * ticket_org; every widening change needs all checks.
  */
+import type { TicketStatus } from '../../src/model/observed.js';
 import type { Change, CheckId } from '../../src/model/plan.js';
 import { isWidening } from '../../src/model/sharing.js';
 import { ids, isGlobalBreakage, isTicketBreakage, isTypeBreakage, type Scenario } from './arbitraries.js';
@@ -38,12 +39,7 @@ export function expectedChanges(s: Scenario): Map<string, Expected> {
       });
     } else {
       // An earlier apply recorded this request in Details but left the ticket open.
-      const finish =
-        spec.detailsKind === 'recorded_same_ticket' &&
-        b !== 'ticket_missing' &&
-        b !== 'ticket_unread' &&
-        spec.ticketStatus !== 'solved' &&
-        spec.ticketStatus !== 'closed';
+      const finish = spec.detailsKind === 'recorded_same_ticket' && b !== 'ticket_missing' && b !== 'ticket_unread' && open(spec.ticketStatus);
       if (finish) out.set(`org:${orgId}`, { key: `org:${orgId}`, kind: 'finish', widening: false, blocked: isTicketBreakage(b) });
     }
 
@@ -56,16 +52,31 @@ export function expectedChanges(s: Scenario): Map<string, Expected> {
         out.set(key, { key, kind: 'user_grant', widening: true, blocked: global || g.granteeOutside || evidenceBroken });
       } else if (g.want === 'requested' && g.live === 'organization') {
         out.set(key, { key, kind: 'user_revoke', widening: false, blocked: ticketBroken });
+      } else if ((g.live ?? 'requested') === g.want && g.recorded) {
+        // (World.user gives an end-user with a null restriction 'requested'.)
+        // An earlier apply wrote the user and its notes line but not the confirmation.
+        const readable = g.ownTicket ? g.breakage !== 'ticket_missing' : b !== 'ticket_missing' && b !== 'ticket_unread';
+        if (readable && open(g.ownTicket ? g.ticketStatus : spec.ticketStatus)) {
+          out.set(key, { key, kind: 'grant_finish', widening: false, blocked: ticketBroken });
+        }
       }
     }
 
     const p = spec.partner;
+    const partnerKey = `partner:${ids.partnerDomain(i)}@org:${orgId}`;
     if (p && !p.present) {
-      const key = `partner:${ids.partnerDomain(i)}@org:${orgId}`;
-      out.set(key, { key, kind: 'partner_add', widening: true, blocked: global || p.breakage !== 'none' });
+      out.set(partnerKey, { key: partnerKey, kind: 'partner_add', widening: true, blocked: global || p.breakage !== 'none' });
+    } else if (p && p.recorded && open(p.ticketStatus)) {
+      // The domain and its Details line are there, the confirmation is not.
+      out.set(partnerKey, { key: partnerKey, kind: 'partner_finish', widening: false, blocked: p.breakage === 'ticket_other_org' });
     }
   });
   return out;
+}
+
+/** Ticket steps still run on the ticket (the contract skips them on solved/closed ones). */
+function open(status: TicketStatus): boolean {
+  return status !== 'solved' && status !== 'closed';
 }
 
 /** Organization indexes with at least one blocked change (apply refuses the whole plan). */

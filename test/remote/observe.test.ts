@@ -245,6 +245,37 @@ describe('observeForPlan on the default world', () => {
     await observeForPlan(adapterFor(sb), desired, POLICY);
     expect(calls(sb.log())).toEqual({ 'GET /users/me': 1, 'GET /organizations/show_many': 1 });
   });
+
+  it('reads the ticket of a present partner domain whose Details line names it (a finish may be due), but no evidence', async () => {
+    const partner = { domain: 'partnerco.example', ticket: ticket(4821), consent: { approvedBy: 'pat@partnerco.example', commentId: 90210, quote: 'ok' }, source: { file: 'x', line: 1, col: 1 } };
+    const desired = state([desiredOrg({ id: 360000000104, name: 'Umbrella Health', sharing: 'private', ticketId: 4950, partners: [partner] })]);
+    sb.store.updateOrganization(360000000104, {
+      domain_names: ['umbrella.example', 'partnerco.example'],
+      details: 'Partner domain partnerco.example added 2026-11-20 as per https://acme.zendesk.com/agent/tickets/4821',
+    });
+    const observed = await observeForPlan(adapterFor(sb), desired, POLICY);
+    const c = calls(sb.log());
+    expect(c['GET /tickets/show_many']).toBe(1);
+    // 4821 is open: its comments are read to see whether the confirmation was posted; no
+    // approver or membership reads (a finish needs ticket checks only).
+    expect(c['GET /tickets/4821/comments']).toBe(1);
+    expect(Object.keys(c).some((k) => k.includes('organization_memberships') || k.includes('search'))).toBe(false);
+    expect(observed.tickets.get(4821)?.ticket?.status).toBe('open');
+
+    // A line for another ticket names nothing to finish: no ticket read.
+    sb.store.updateOrganization(360000000104, { details: 'Partner domain partnerco.example added 2026-11-20 as per https://acme.zendesk.com/agent/tickets/4900' });
+    sb.clearLog();
+    await observeForPlan(adapterFor(sb), desired, POLICY);
+    expect(calls(sb.log())).toEqual({ 'GET /users/me': 1, 'GET /organizations/show_many': 1 });
+  });
+
+  it('reads the ticket of a converged revoke whose notes name it', async () => {
+    const hooli = WORLD.orgs.find((o) => o.id === 360000000105)!;
+    const revoke = { ...hooli, userAccess: hooli.userAccess.map((g) => ({ ...g, access: 'requested' as const })) };
+    sb.store.updateUser(2401, { ticket_restriction: 'requested', notes: 'Ticket access (Own tickets only) set 2026-11-20 as per https://acme.zendesk.com/agent/tickets/5010' });
+    await observeForPlan(adapterFor(sb), state([revoke]), POLICY);
+    expect(calls(sb.log())['GET /tickets/5010/comments']).toBe(1);
+  });
 });
 
 /**

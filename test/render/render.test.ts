@@ -4,7 +4,7 @@ import { planSchemaErrors } from '../../src/plan/saved.js';
 import { blockquote, codeFence, escapeMd, renderApply, renderDrift, renderPlan, stripAnsi } from '../../src/render/index.js';
 import { planFor, seedWorld } from '../plan/builders.js';
 import { expectGolden } from './golden.js';
-import { representativePlan } from './scenario.js';
+import { finishPlan, representativePlan } from './scenario.js';
 
 const ESC = '\u001b';
 
@@ -17,6 +17,31 @@ describe('plan renderings (golden files)', () => {
   });
   it('Markdown', () => {
     expectGolden('plan.md', renderPlan(representativePlan(), 'markdown', { color: true }));
+  });
+});
+
+describe('finish plans (golden files): only the confirmation comment is left', () => {
+  it('text', () => {
+    const out = renderPlan(finishPlan(), 'text', { color: false });
+    expectGolden('plan-finish.txt', out);
+    expect(out).toContain('~ Acme Corp (360000000101): finish enable: confirmation comment only  read_only → read_only');
+    expect(out).toContain('~ Acme Corp (360000000101): finish adding partner domain partnerco.example: confirmation comment only');
+    expect(out).toContain('~ Hooli (360000000105): finish grant of all organization tickets to lead@hooli.example: confirmation comment only  organization → organization');
+    expect(out).toContain('Plan: 0 to enable, 0 to change, 0 to disable, 3 to finish, 0 blocked.');
+  });
+  it('Markdown', () => {
+    const out = renderPlan(finishPlan(), 'markdown', { color: false });
+    expectGolden('plan-finish.md', out);
+    expect(out).toContain('### orgshare plan: 0 to enable, 0 to change, 0 to disable, 3 to finish, 0 blocked');
+    expect(out).toContain('· finish: confirmation comment only, ticket checks only');
+    expect(out).not.toContain('narrowing: ticket checks only');
+  });
+  it('JSON, valid against the schema, by kind', () => {
+    const out = renderPlan(finishPlan(), 'json', { color: false });
+    expectGolden('plan-finish.json', out);
+    const j = JSON.parse(out) as { summary: { by_kind: Record<string, number>; widening: number } };
+    expect(planSchemaErrors(j)).toEqual([]);
+    expect(j.summary).toMatchObject({ widening: 0, by_kind: { finish: 1, grant_finish: 1, partner_finish: 1 } });
   });
 });
 
@@ -82,7 +107,7 @@ describe('Markdown', () => {
     const out = md();
     expect(out).toContain('[#4821](https://acme.zendesk.com/agent/tickets/4821)');
     expect(out).toContain('Organization [360000000101](https://acme.zendesk.com/agent/organizations/360000000101)');
-    expect(out).toContain('```diff\n   --- details (live)\n   +++ details (after apply)');
+    expect(out).toContain('```diff\n   --- details (before this step)\n   +++ details (after this step)');
     expect(out).toContain('   +Shared organization (Read only) enabled 2026-11-23 as per https://acme.zendesk.com/agent/tickets/4821');
   });
 

@@ -5,7 +5,8 @@
  */
 import type { Plan } from '../../src/model/plan.js';
 import { DEFAULT_RISK_MESSAGE } from '../../src/model/policy.js';
-import { approval, ORG, orgFile, planFor, seedFiles, seedWorld, ticketRef } from '../plan/builders.js';
+import { acmeFile, approval, hooliFile, ORG, orgFile, planFor, seedFiles, seedWorld, ticketRef } from '../plan/builders.js';
+import { runStep } from '../plan/simulate.js';
 
 export const HOSTILE_BODY = [
   'We accept the security risk | really </details> <script>alert(1)</script>',
@@ -44,5 +45,24 @@ export function representativePlan(): Plan {
       riskApproval: approval('ceo@soylent.example', 60110, 'We accept the security risk'),
     }),
   );
+  return planFor(w, files);
+}
+
+/**
+ * The three finish kinds: an apply stopped after every write but before the confirmation
+ * comments of Acme's enable (`finish`), its partner domain (`partner_finish`) and Hooli's
+ * user grant (`grant_finish`). Each plans only the comment and solve.
+ */
+export function finishPlan(): Plan {
+  const w = seedWorld();
+  const acme = acmeFile();
+  acme.partners.push({
+    domain: 'partnerco.example',
+    ticket: ticketRef(4821),
+    consent: approval('jane@acme.example', 90210),
+    source: { file: acme.file, line: 30, col: 5 },
+  });
+  const files = [acme, hooliFile()];
+  for (const c of planFor(w, files).changes) for (const s of c.steps) if (s.kind !== 'ticket_comment') runStep(w, s);
   return planFor(w, files);
 }

@@ -30,7 +30,9 @@ const REFUSED: Record<string, Expect> = {
   'max-changes-zero.yaml': { check: 'schema', code: 'out_of_range' },
   'proto-key.yaml': { check: 'schema', code: 'forbidden_key' },
   'proto-nested.yaml': { check: 'schema', code: 'forbidden_key' },
+  'redos-adjacent-stars.yaml': { check: 'deny_note', code: 'unsafe_regex' },
   'redos-alternation.yaml': { check: 'deny_note', code: 'unsafe_regex' },
+  'redos-bounded-repeat.yaml': { check: 'deny_note', code: 'unsafe_regex' },
   'redos-named-group.yaml': { check: 'deny_note', code: 'unsafe_regex' },
   'redos-nested.yaml': { check: 'deny_note', code: 'unsafe_regex' },
   'risk-message-empty.yaml': { check: 'schema', code: 'too_short' },
@@ -47,12 +49,12 @@ const REFUSED: Record<string, Expect> = {
 };
 
 /** Deny patterns and an organization note that makes each of them backtrack. */
-const REDOS: Record<string, { note: string; refusedToday: boolean }> = {
-  'redos-nested.yaml': { note: `${'a'.repeat(40)}!`, refusedToday: true },
-  'redos-alternation.yaml': { note: `${'a'.repeat(40)}!`, refusedToday: true },
-  'redos-named-group.yaml': { note: `${'ab '.repeat(20)}!`, refusedToday: true },
-  'redos-adjacent-stars.yaml': { note: 'Customer since 2019. Renewed in 2024 for three years.', refusedToday: false },
-  'redos-bounded-repeat.yaml': { note: `${'a'.repeat(30)}!`, refusedToday: false },
+const REDOS: Record<string, string> = {
+  'redos-nested.yaml': `${'a'.repeat(40)}!`,
+  'redos-alternation.yaml': `${'a'.repeat(40)}!`,
+  'redos-named-group.yaml': `${'ab '.repeat(20)}!`,
+  'redos-adjacent-stars.yaml': 'Customer since 2019. Renewed in 2024 for three years.',
+  'redos-bounded-repeat.yaml': `${'a'.repeat(30)}!`,
 };
 
 /** A command that takes longer than this on a 60-character note is a denial of service. */
@@ -155,24 +157,56 @@ describe('deny patterns cannot stall a command (catastrophic backtracking)', () 
     });
   }
 
-  for (const [name, { note, refusedToday }] of Object.entries(REDOS)) {
-    const test = refusedToday ? it : it.fails;
-    // BUG (the it.fails cases): src/config/policy.ts unsafePatternReason only refuses nested
-    // quantifiers. Adjacent unbounded quantifiers over overlapping classes (.*.*.*…) and a
-    // bounded repeat of a quantified group ((a{1,100}){1,100}) backtrack polynomially with a
-    // huge exponent: `plan` stalls on a 50-character note. Fix: run each deny pattern with a
-    // time limit (e.g. in a node:vm context with `timeout`, failing the deny_note check
-    // closed on timeout), or refuse patterns with more than one unbounded quantifier and
-    // any quantified group containing a quantifier, bounded or not; also cap the length of
-    // each note line tested.
-    test(`${name}: plan finishes within ${TIME_BOUND_MS / 1000} s, refusing the pattern or the change`, async () => {
+  // Every one of them is refused statically as unsafe_regex (src/config/regex-safety.ts):
+  // nested repetitions ((a+)+, (a|aa)+, (a{1,100}){1,100}) and repetitions that can match
+  // the same text one after the other (.*.*.*…). They used to stall plan for minutes.
+  for (const [name, note] of Object.entries(REDOS)) {
+    it(`${name}: plan finishes within ${TIME_BOUND_MS / 1000} s, refusing the pattern`, async () => {
       expect(existsSync(bin), 'run `npm run build` first (npm test does)').toBe(true);
       sb.store.updateOrganization(ACME, { notes: note });
       const dir = await repo({ 'orgshare.config.yaml': `rpm: 10000\n${fixture(name)}`, 'orgs/acme-corp.yaml': acmeFile() });
       const result = await planWithin(dir);
       expect(result.killed, `plan was still running after ${TIME_BOUND_MS} ms`).toBe(false);
       expect(result.code).toBe(1);
+      expect(result.stdout).toContain('deny_note/unsafe_regex');
       expect(writesOf(sb)).toEqual([]);
     }, TIME_BOUND_MS + 10_000);
   }
+
+  // What passes the static check still runs on note lines cut into 1,000-character windows
+  // (src/policy/restrictions.ts), so an accepted pattern at the edge of the cost estimate
+  // (two ambiguous bounded repetitions) stays bounded on a huge adversarial note, and a
+  // deny sentence deep inside a long line is still found.
+  it('an accepted pattern near the limit, on a 60,000-character note line: plan finishes within the bound and finds the deny sentence', async () => {
+    expect(existsSync(bin), 'run `npm run build` first (npm test does)').toBe(true);
+    const pattern = '.{0,40}x.{0,40}=';
+    const dir = await repo({ 'orgshare.config.yaml': `rpm: 10000\ndeny_patterns: ['${pattern}']\n`, 'orgs/acme-corp.yaml': acmeFile() });
+    const validate = await run({ ZENDESK_SUBDOMAIN: 'acme' }, dir, ['validate']);
+    expect(validate.code, validate.stdout).toBe(0);
+
+    sb.store.updateOrganization(ACME, { notes: 'x'.repeat(60_000) });
+    const adversarial = await planWithin(dir);
+    expect(adversarial.killed, `plan was still running after ${TIME_BOUND_MS} ms`).toBe(false);
+    expect(adversarial.code).toBe(2); // a change, not blocked: the pattern never matched
+    expect(adversarial.stdout).toMatch(/✓ deny_note/);
+
+    sb.reset();
+    sb.store.updateOrganization(ACME, { notes: `${'a'.repeat(30_000)} Legal: we will not enable a shared organization. ${'a'.repeat(30_000)}` });
+    const denied = await planWithin(dir);
+    expect(denied.killed).toBe(false);
+    expect(denied.code).toBe(1);
+    expect(denied.stdout).toMatch(/✗ deny_note +the organization’s notes in Zendesk say: "a{10}/);
+    expect(writesOf(sb)).toEqual([]);
+  }, TIME_BOUND_MS * 2 + 10_000);
+});
+
+describe('control characters in orgshare.config.yaml', () => {
+  it('are refused with their position before any request, like in organization files', async () => {
+    const dir = await repo({ 'orgshare.config.yaml': 'rpm: 10000\nrisk_message: "Please keep in mind the security risk."  # \u001b[2K\n', 'orgs/acme-corp.yaml': acmeFile() });
+    const validate = await run({ ZENDESK_SUBDOMAIN: 'acme' }, dir, ['--format', 'json', 'validate']);
+    expect(validate.code).toBe(1);
+    expect(JSON.parse(validate.stdout).problems).toMatchObject([{ file: 'orgshare.config.yaml', line: 2, col: 59, check: 'schema', code: 'control_character' }]);
+    expect((await run(envFor(sb), dir, ['plan'])).code).toBe(1);
+    expect(sb.log()).toEqual([]);
+  });
 });

@@ -5,8 +5,9 @@
  * plain integers, lookalike emails, empty quotes). Each must be refused by `validate` with
  * its check id, code and position, and `plan`/`apply` must then send no request at all.
  *
- * Cases marked `it.fails` are accepted today and should not be (see the comment on each);
- * they pass once the product refuses them.
+ * Raw control characters (a NUL hides the file from the pull-request diff), `%YAML 1.1`
+ * and integers spelled as floats, exponents, hex or octal used to be accepted; they are
+ * refused now and stay here as regression tests.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +23,7 @@ interface Expect {
 /** Every fixture in hostile/orgs that is refused today, with how. */
 const REFUSED: Record<string, Expect> = {
   'alias-as-key.yaml': { check: 'schema', code: 'bad_key' },
+  'ansi-escape.yaml': { check: 'schema', code: 'control_character' },
   'billion-laughs-keys.yaml': { check: 'schema', code: 'bad_key' },
   'billion-laughs.yaml': { check: 'schema', code: 'alias_limit' },
   'bom-mid-file.yaml': { check: 'schema', code: 'unknown_key' },
@@ -46,14 +48,21 @@ const REFUSED: Record<string, Expect> = {
   'homoglyph-key.yaml': { check: 'schema', code: 'unknown_key' },
   'id-2-53-plus-1.yaml': { check: 'schema', code: 'out_of_range' },
   'id-2-64.yaml': { check: 'schema', code: 'out_of_range' },
+  'id-exponent.yaml': { check: 'schema', code: 'integer_format' },
+  'id-float-rounding.yaml': { check: 'schema', code: 'integer_format' },
+  'id-float.yaml': { check: 'schema', code: 'integer_format' },
+  'id-hex.yaml': { check: 'schema', code: 'integer_format' },
   'id-infinity.yaml': { check: 'schema', code: 'wrong_type' },
   'id-nan.yaml': { check: 'schema', code: 'wrong_type' },
   'id-negative-zero.yaml': { check: 'schema', code: 'out_of_range' },
+  'id-octal.yaml': { check: 'schema', code: 'integer_format' },
   'line-separator.yaml': { check: 'schema', code: 'yaml_syntax' },
   'merge-key.yaml': { check: 'schema', code: 'unknown_key' },
   'name-newline.yaml': { check: 'schema', code: 'invalid_format' },
-  'next-line.yaml': { check: 'schema', code: 'yaml_syntax' },
-  'nul-in-key.yaml': { check: 'schema', code: 'unknown_key' },
+  'next-line.yaml': { check: 'schema', code: 'control_character' },
+  'nul-in-comment.yaml': { check: 'schema', code: 'control_character' },
+  'nul-in-key.yaml': { check: 'schema', code: 'control_character' },
+  'nul-in-value.yaml': { check: 'schema', code: 'control_character' },
   'overlong-utf8.yaml': { check: 'schema', code: 'not_utf8' },
   'quote-empty.yaml': { check: 'schema', code: 'too_short' },
   'sharing-padded.yaml': { check: 'schema', code: 'invalid_value' },
@@ -65,37 +74,10 @@ const REFUSED: Record<string, Expect> = {
   'tag-set.yaml': { check: 'schema', code: 'yaml_tag' },
   'tag-verbatim.yaml': { check: 'schema', code: 'yaml_tag' },
   'utf16.yaml': { check: 'schema', code: 'not_utf8' },
-  'yaml11-merge.yaml': { check: 'schema', code: 'bad_key' },
+  'yaml11-boolean.yaml': { check: 'schema', code: 'yaml_version' },
+  'yaml11-merge.yaml': { check: 'schema', code: 'yaml_version' },
+  'yaml11-sexagesimal.yaml': { check: 'schema', code: 'yaml_version' },
   'zero-width-key.yaml': { check: 'schema', code: 'unknown_key' },
-};
-
-/**
- * Accepted today, and should not be. Each entry says why it matters; the suggested fix is
- * in docs/security.md ("Known gaps").
- */
-const ACCEPTED_BUT_HOSTILE: Record<string, string> = {
-  // A NUL byte makes git and GitHub show the whole file as "Binary file not shown": the
-  // pull request hides the file from its reviewers while orgshare reads it. Fix: refuse
-  // C0/C1 control characters other than TAB, LF, CR (and DEL) anywhere in a file, comments
-  // included (src/config/source.ts, before parsing).
-  'nul-in-comment.yaml': 'a NUL byte in a comment hides the file from the pull-request diff',
-  'nul-in-value.yaml': 'a NUL byte in a value hides the file from the pull-request diff',
-  // ESC sequences rewrite terminal and log output (erase line, cursor up). Same fix.
-  'ansi-escape.yaml': 'terminal escape sequences in a value and a comment',
-  // `%YAML 1.1` switches the yaml package to YAML 1.1: "y" becomes true, 25:3:30 becomes
-  // 90210. The schema tooling and the reviewer read YAML 1.2. Fix: refuse any %YAML
-  // directive other than 1.2 (doc.directives.yaml.explicit) in src/config/yaml-path.ts.
-  'yaml11-boolean.yaml': 'a %YAML 1.1 directive turns "legacy: y" into legacy: true',
-  'yaml11-sexagesimal.yaml': 'a %YAML 1.1 directive turns 25:3:30 into comment 90210',
-  // Ids must be written as plain decimal integers, as the fast parser already requires:
-  // a reviewer reads 360000000100.99999999 while orgshare uses 360000000101. Fix: in
-  // yaml-path.ts refuse number scalars whose source is not /^-?[0-9]+$/ where the schema
-  // wants an integer (or all non-decimal number spellings).
-  'id-float-rounding.yaml': 'an id that is not an integer rounds to another organization id',
-  'id-float.yaml': 'an id written as a float',
-  'id-exponent.yaml': 'an id in exponent notation',
-  'id-hex.yaml': 'a comment id in hexadecimal',
-  'id-octal.yaml': 'a comment id in octal',
 };
 
 const orgFixtures = readdirSync(join(HOSTILE, 'orgs'))
@@ -126,8 +108,7 @@ afterAll(async () => {
 
 describe('the hostile corpus is complete', () => {
   it('lists every fixture in hostile/orgs exactly once', () => {
-    const listed = [...Object.keys(REFUSED), ...Object.keys(ACCEPTED_BUT_HOSTILE)].sort();
-    expect(listed).toEqual(orgFixtures);
+    expect(Object.keys(REFUSED).sort()).toEqual(orgFixtures);
   });
 });
 
@@ -150,20 +131,48 @@ describe('validate refuses each hostile organization file with its check, code a
   }
 });
 
-describe('hostile files that validate accepts today (should be refused)', () => {
-  for (const [name, why] of Object.entries(ACCEPTED_BUT_HOSTILE)) {
-    // BUG: accepted by validate; see the comment on ACCEPTED_BUT_HOSTILE for the fix.
-    it.fails(`${name}: ${why}`, async () => {
-      const { code, json } = await validate({ [`orgs/${name}`]: fixture(name) });
-      expect(code).toBe(1);
-      expect(json.problems.some((p) => p.file === `orgs/${name}`)).toBe(true);
-    });
-  }
-
+describe('what reviewers see and what orgshare reads cannot differ', () => {
   it('a NUL byte really does hide the file from a git diff (why nul-in-comment matters)', () => {
     // git's rule (buffer_is_binary): a NUL in the first 8000 bytes makes the file binary.
     const bytes = fixture('nul-in-comment.yaml');
     expect(bytes.subarray(0, 8000).includes(0)).toBe(true);
+  });
+
+  it('control characters are refused where they are, comments included, and named', async () => {
+    const at = async (name: string) => {
+      const { json } = await validate({ [`orgs/${name}`]: fixture(name) });
+      return json.problems.map((p) => `${p.line}:${p.col} ${p.code} ${p.message}`);
+    };
+    expect(await at('nul-in-comment.yaml')).toEqual([expect.stringMatching(/^15:3 control_character .*U\+0000 \(NUL\)/)]);
+    expect(await at('nul-in-value.yaml')).toEqual([expect.stringMatching(/^5:13 control_character .*U\+0000 \(NUL\)/)]);
+    // The value's "\e" is a YAML escape, not a raw byte; the raw ESC is in the last comment.
+    expect(await at('ansi-escape.yaml')).toEqual([expect.stringMatching(/^15:3 control_character .*U\+001B \(ESC\) and 1 more/)]);
+  });
+
+  it('a %YAML directive other than 1.2 is refused on its line; %YAML 1.2 is accepted', async () => {
+    const { json } = await validate({ 'orgs/a.yaml': fixture('yaml11-boolean.yaml') });
+    expect(json.problems.map((p) => `${p.line}:${p.col} ${p.code}`)).toEqual(['3:1 yaml_version']);
+    const good = readFileSync(join(REPO_ROOT, 'orgs', 'acme-corp.yaml'), 'utf8');
+    for (const directive of ['%YAML 1.1', '%YAML 1.3', '%YAML 2.0', '%YAML']) {
+      const r = await validate({ 'orgs/a.yaml': `# note\n${directive}\n---\n${good}` });
+      expect(r.json.problems.map((p) => `${p.line} ${p.code}`), directive).toEqual(['2 yaml_version']);
+    }
+    expect((await validate({ 'orgs/a.yaml': `%YAML 1.2\n---\n${good}` })).code).toBe(0);
+  });
+
+  it('an integer must be written as plain decimal digits; the problem quotes the text', async () => {
+    const { json } = await validate({ 'orgs/a.yaml': fixture('id-float-rounding.yaml') });
+    expect(json.problems).toMatchObject([
+      { line: 4, col: 7, code: 'integer_format', message: expect.stringContaining('`360000000100.99999999`, which YAML reads as the integer 360000000101') },
+    ]);
+    const good = readFileSync(join(REPO_ROOT, 'orgs', 'acme-corp.yaml'), 'utf8');
+    for (const spelling of ['+90210', '090210', '90210.0', '9.021e4', '0x16062', '0o260142', '[90210.0]', '{a: 0x1}']) {
+      const r = await validate({ 'orgs/a.yaml': good.replace('comment_id: 90210', `comment_id: ${spelling}`) });
+      expect(r.json.problems.map((p) => p.code), spelling).toEqual(['integer_format']);
+    }
+    // Plain digits still reach the schema's own checks.
+    const negative = await validate({ 'orgs/a.yaml': good.replace('comment_id: 90210', 'comment_id: -90210') });
+    expect(negative.json.problems.map((p) => p.code)).toEqual(['out_of_range']);
   });
 });
 
@@ -198,17 +207,16 @@ describe('plan and apply with a hostile file send no request to Zendesk at all',
     expect(sb.store.org(360000000101).shared_tickets).toBe(false);
   });
 
-  it('a NUL byte in the organization name (accepted by validate today) is still blocked by name_match, zero writes', async () => {
+  it('a NUL byte in the organization name is refused before any request (control_character), zero writes', async () => {
     const dir = await repo({ 'orgs/acme.yaml': fixture('nul-in-value.yaml') });
     sb.reset();
     const plan = await run(envFor(sb), dir, ['plan']);
     expect(plan.code).toBe(1);
-    expect(plan.stdout).toContain('name_match');
-    // The control character is shown escaped, never raw.
+    expect(plan.stdout).toContain('orgs/acme.yaml:5:13: error [schema/control_character]');
     expect(plan.stdout).not.toContain('\0');
     const apply = await run(envFor(sb), dir, ['apply', '--yes']);
     expect(apply.code).toBe(1);
-    expect(sb.writes()).toEqual([]);
+    expect(sb.log()).toEqual([]);
   });
 });
 
@@ -239,13 +247,14 @@ describe('huge inputs stay bounded in time and output', () => {
     expect(performance.now() - started).toBeLessThan(5_000);
   });
 
-  // BUG (low): an unknown key is echoed whole, so a 200 KB key becomes 200 KB of output
-  // (CI log, PR annotation). Fix: show keys and values through excerpt() (80 characters)
-  // in src/config/schema-errors.ts and yaml-path.ts.
-  it.fails('a 200 KB key is not echoed whole', async () => {
-    const { code, text } = await validate({ 'orgs/a.yaml': `${base}${'k'.repeat(200_000)}: 1\n` });
+  // An unknown key is shown as an excerpt with its length (src/config/problem.ts excerpt),
+  // so a 200 KB key does not become 200 KB of CI log or PR comment.
+  it('a 200 KB key is not echoed whole', async () => {
+    const { code, text, json } = await validate({ 'orgs/a.yaml': `${base}${'k'.repeat(200_000)}: 1\n` });
     expect(code).toBe(1);
     expect(text.length).toBeLessThan(16_384);
+    expect(json.problems[0]!.message).toBe(`unknown key \`${'k'.repeat(60)}… (200000 characters)\``);
+    expect(JSON.stringify(json).length).toBeLessThan(16_384);
   });
 });
 
@@ -253,24 +262,38 @@ describe('problems rendered for a pull request cannot carry active Markdown or t
   const base = readFileSync(join(REPO_ROOT, 'orgs', 'acme-corp.yaml'), 'utf8');
   const sneaky = `${base}"a\`![x](https://evil.example/p.png) [Approve here](https://evil.example/approve) @acme/support-ops\`b": 1\n`;
 
-  // BUG: src/render/problems.ts escapes only < > | in Markdown, so a key with a backtick
-  // leaves its code span and the rest renders: an image, a link, a team @mention in the
-  // plan comment the bot posts. Fix: render problem messages with escapeMd from
-  // src/render/markdown.ts (it escapes ` [ ] ! * _ and breaks @mentions).
-  it.fails('plan --format markdown (the PR comment) shows a hostile key as inert text', async () => {
+  // A key with a backtick must not leave its code span and render an image, a link or a
+  // team @mention in the plan comment the bot posts (src/render/problems.ts).
+  it('plan --format markdown (the PR comment) shows a hostile key as inert text', async () => {
     const dir = await repo({ 'orgs/a.yaml': sneaky });
     const { stdout } = await run({ ZENDESK_SUBDOMAIN: 'acme' }, dir, ['--format', 'markdown', 'plan']);
-    expect(stdout).toContain('unknown_key');
+    expect(stdout).toContain('**schema/unknown_key**');
     expect(stdout).not.toMatch(/(?<!\\)\]\(https:\/\/evil/);
+    expect(stdout).not.toMatch(/(?<!\\)!\[/);
     expect(stdout).not.toMatch(/(?<![\\`])@acme\/support-ops/);
+    expect(stdout).toContain('unknown key \\`a\\`\\!\\[x\\](https://evil.example/p.png) \\[Approve here\\](https://ev… (99 characters)\\`');
   });
 
-  // BUG: the text form prints control characters raw (src/render/problems.ts oneLine only
-  // removes line breaks). Fix: pass messages through clean() from src/render/text.ts.
-  it.fails('validate prints control characters in a hostile key escaped', async () => {
+  it('a short hostile key is shown whole, escaped: no image, link, emphasis or @mention', async () => {
+    const dir = await repo({ 'orgs/a.yaml': `${base}"a\`![x](https://e.example/p) *@acme/ops* ~~x~~\`b": 1\n` });
+    const { stdout } = await run({ ZENDESK_SUBDOMAIN: 'acme' }, dir, ['--format', 'markdown', 'validate']);
+    expect(stdout).toContain('unknown key \\`a\\`\\!\\[x\\](https://e.example/p) \\*@\u200Bacme/ops\\* \\~\\~x\\~\\~\\`b\\`');
+  });
+
+  it('markdown problems: HTML neutralised, file names in code spans no backtick can close', async () => {
+    const dir = await repo({ 'orgs/we`ird ``name.yaml': `${base}"<img src=x onerror=alert(1)> <details>": 1\n` });
+    const { stdout } = await run({ ZENDESK_SUBDOMAIN: 'acme' }, dir, ['--format', 'markdown', 'validate']);
+    expect(stdout).toMatch(/^- ```orgs\/we`ird ``name\.yaml:\d+:\d+``` \*\*schema\/unknown_key\*\*/m);
+    expect(stdout).not.toMatch(/<img|<details/);
+    expect(stdout).toContain('&lt;img src=x onerror=alert(1)&gt; &lt;details&gt;');
+  });
+
+  // The text form (terminal, CI log) shows control characters escaped.
+  it('validate prints control characters in a hostile key escaped', async () => {
     const dir = await repo({ 'orgs/a.yaml': `${base}"k\\e[2K\\e[1A": 1\n` });
     const { stdout } = await run({ ZENDESK_SUBDOMAIN: 'acme' }, dir, ['validate']);
     expect(stdout).toContain('unknown_key');
+    expect(stdout).toContain('unknown key `k\\x1b[2K\\x1b[1A`');
     expect(stdout).not.toContain('\u001b');
   });
 });

@@ -122,18 +122,22 @@ describe('ticket_hosts changes how a URL may be spelled, never where the evidenc
     expect(sb.log().every((e) => e.path.startsWith('/api/v2/'))).toBe(true);
   });
 
-  // BUG: the Details line, the permanent record in Zendesk, cites the host as written when
-  // it is a ticket_hosts entry, so one reviewed line in orgshare.config.yaml lets every
-  // record point at a host someone else controls. CONTRACT.md: "Details lines always use
-  // the canonical agent URL". Fix: in src/config/ticket-url.ts build `canonical` from the
-  // account subdomain (https://{subdomain}.zendesk.com/agent/tickets/{id}) whenever the
-  // subdomain is known, whatever host the file used.
-  it.fails('the Details line cites https://acme.zendesk.com even when the file used a ticket_hosts host', async () => {
+  // The Details line is the permanent record in Zendesk: one reviewed line in
+  // orgshare.config.yaml must not make every record point at a host someone else may
+  // control. CONTRACT.md: "Details lines always use the canonical agent URL", built from
+  // the account subdomain whatever host the file used (src/config/ticket-url.ts).
+  it('the Details line cites https://acme.zendesk.com even when the file used a ticket_hosts host', async () => {
     const dir = await repo({
       'orgshare.config.yaml': 'rpm: 10000\nticket_hosts: [evil.example]\n',
       'orgs/acme.yaml': acmeFile({ ticket: 'https://evil.example/agent/tickets/4821' }),
     });
+    const plan = await run(envFor(sb), dir, ['--format', 'json', 'plan']);
+    const change = (JSON.parse(plan.stdout) as { changes: { ticket: { url: string; canonical: string } }[] }).changes[0]!;
+    expect(change.ticket).toMatchObject({ url: 'https://evil.example/agent/tickets/4821', canonical: 'https://acme.zendesk.com/agent/tickets/4821' });
     expect((await run(envFor(sb), dir, ['apply', '--yes'])).code).toBe(0);
-    expect(sb.store.org(360000000101).details).not.toContain('evil.example');
+    expect(sb.store.org(360000000101).details).toBe('Customer since 2019.\nShared organization (Read only) enabled 2026-11-23 as per https://acme.zendesk.com/agent/tickets/4821');
+    // No write (the Details line, the ticket metadata, the confirmation comment) names it.
+    expect(sb.writes().length).toBeGreaterThan(0);
+    expect(JSON.stringify(sb.writes().map((w) => w.body))).not.toContain('evil.example');
   });
 });
