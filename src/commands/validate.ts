@@ -9,6 +9,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Problem } from '../errors.js';
 import { loadConfig } from '../config/load.js';
 import { renderProblems } from '../render/problems.js';
+import { clean } from '../render/text.js';
 import type { GlobalOptions, Io } from './context.js';
 
 export async function run(global: GlobalOptions, io: Io): Promise<number> {
@@ -29,7 +30,8 @@ export function githubAnnotation(p: Problem, file: string = p.file): string {
     `col=${p.col}`,
     `title=${escapeProperty(`orgshare ${p.check}/${p.code}`)}`,
   ].join(',');
-  const message = p.hint ? `${p.message}\nhint: ${p.hint}` : p.message;
+  // Control characters from a hostile file are shown escaped, never passed to the log.
+  const message = clean(p.hint ? `${p.message}\nhint: ${p.hint}` : p.message);
   return `::error ${props}::${escapeData(message)}\n`;
 }
 
