@@ -8,13 +8,12 @@
  * The sandbox runs without a rate limit and the client budget is lifted, so wall time here
  * measures orgshare and the sandbox, not Zendesk; the estimate line gives the real floor.
  */
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { computeAccess } from '../src/access/compute.js';
 import { readAccess } from '../src/access/observe.js';
 import { renderAccess } from '../src/access/render.js';
 import { createAdapter } from '../src/remote/adapter.js';
 import { generateAccount, startSandbox } from '../src/sandbox/index.js';
+import { isEntryPoint } from '../src/entry-point.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -73,15 +72,7 @@ async function mainBench(): Promise<void> {
   process.stdout.write(out.join('\n') + '\n');
 }
 
-function isEntryPoint(): boolean {
-  try {
-    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   mainBench().catch((err: unknown) => {
     process.stderr.write(`${String(err)}\n`);
     process.exitCode = 1;

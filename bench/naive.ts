@@ -15,9 +15,9 @@
  *
  * Prints one JSON line: {mode, refreshed, missing, differing, written, requests}.
  */
-import { readFileSync, realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import type { DesiredFlags } from './lib/world.js';
+import { isEntryPoint } from '../src/entry-point.js';
 
 export interface NaiveOptions {
   baseUrl: string;
@@ -123,15 +123,7 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-function isEntryPoint(): boolean {
-  try {
-    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -23,7 +23,7 @@
  * stdout (docs/performance.md), progress on stderr. Exit 1 when a command exits with an
  * unexpected code or an acceptance target of issue 9 misses.
  */
-import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,7 @@ import { classify, type RequestCounts } from './lib/classify.js';
 import { measureChild, type Measured } from './lib/measure.js';
 import { endpointTable, mainTable, naiveTable, verdicts, verdictTable, type CommandName, type Row, type Timing } from './lib/report.js';
 import { BENCH_CONFIG, buildWorld, writeRepo, type World } from './lib/world.js';
+import { isEntryPoint } from '../src/entry-point.js';
 
 const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
 const NAIVE = fileURLToPath(new URL('./naive.js', import.meta.url));
@@ -303,15 +304,7 @@ async function main(): Promise<number> {
   return unexpected || v.some((x) => !x.pass) ? 1 : 0;
 }
 
-function isEntryPoint(): boolean {
-  try {
-    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   main().then(
     (code) => {
       process.exitCode = code;

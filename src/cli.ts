@@ -4,11 +4,10 @@
  * error to the contract's exit codes in one place: 0 ok, 2 changes/drift, 1 anything else.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { ConfigError, OrgshareError, redact } from './errors.js';
 import { processIo, type Format, type GlobalOptions, type Io } from './commands/context.js';
 import { renderProblems } from './render/problems.js';
+import { isEntryPoint } from './entry-point.js';
 
 const ENV_HELP = `
 Environment:
@@ -192,15 +191,7 @@ export function handleError(err: unknown, io: Io, format: Format): number {
   return 1;
 }
 
-function isEntryPoint(): boolean {
-  try {
-    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   // `orgshare plan | head` closes the pipe early: stop quietly, like other CLIs.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {

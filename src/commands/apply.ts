@@ -118,7 +118,8 @@ export async function run(global: GlobalOptions, opts: ApplyCommandOptions, io: 
   }
   let report: ApplyReport;
   try {
-    const locked = await makePlan(global, io, { allowLarge, progress });
+    // Exposure was shown with the plan; comparePlans ignores it, so it is not read again.
+    const locked = await makePlan(global, io, { allowLarge, progress, exposure: false });
     progress.done();
     const reasons = comparePlans(toApply, locked.plan);
     if (reasons.length > 0) {

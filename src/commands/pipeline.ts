@@ -30,6 +30,8 @@ export interface Planned {
 export interface PlanningOptions {
   allowLarge: boolean;
   progress: Progress;
+  /** Read who each widening change exposes (default true); apply's re-plan under the lock skips it. */
+  exposure?: boolean;
 }
 
 /** Loads the config dir and throws ConfigError with every problem when it is invalid. */
@@ -58,6 +60,7 @@ export async function makePlan(global: GlobalOptions, io: Io, opts: PlanningOpti
   opts.progress.done();
   // Exposure ("this change lets 37 users see 1,204 tickets") costs two reads per widened
   // organization, bounded by the blast radius; it never changes what apply does.
-  const made = await attachExposure(plan(desired, observed, policy, { now: io.now(), allowLarge: opts.allowLarge }), reader, observed);
+  const planned = plan(desired, observed, policy, { now: io.now(), allowLarge: opts.allowLarge });
+  const made = opts.exposure === false ? planned : await attachExposure(planned, reader, observed);
   return { desired, policy, observed, plan: made, reader };
 }

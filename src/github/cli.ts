@@ -14,8 +14,7 @@
  * GITHUB_STEP_SUMMARY, GITHUB_OUTPUT. The token is never printed.
  */
 import { Command, Option } from 'commander';
-import { readFileSync, realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { UsageError, redact, registerSecret } from '../errors.js';
 import { handleError } from '../cli.js';
 import { processIo, type Io } from '../commands/context.js';
@@ -25,6 +24,7 @@ import type { GitHubClientOptions } from './client.js';
 import { syncDriftIssue } from './drift-issue.js';
 import { compareConfigWithBranch, DEFAULT_CONFIG_PATHS } from './latest.js';
 import { upsertStickyComment } from './sticky-comment.js';
+import { isEntryPoint } from '../entry-point.js';
 
 export interface GithubCliDeps {
   /** Test hook: client tuning (short retry delays, request log). */
@@ -224,15 +224,7 @@ export async function main(argv: string[], io: Io = processIo(), deps: GithubCli
   }
 }
 
-function isEntryPoint(): boolean {
-  try {
-    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

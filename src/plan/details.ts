@@ -55,29 +55,48 @@ export function appendLine(text: string | null, line: string): string {
 const SHARING_RE =
   /Shared organization\s+(?:\((read only|read\+write)\)\s+(enabled)|(disabled))\s+(\d{4}-\d{2}-\d{2})\s+as per\s+(\S+)/gi;
 
-/** Every sharing line in `details`, in order of appearance. */
-export function parseHistory(details: string | null): HistoryEntry[] {
-  if (!details) return [];
-  const out: HistoryEntry[] = [];
-  const lines = details.split(/\r?\n|\r/);
-  lines.forEach((lineText, i) => {
-    for (const m of lineText.matchAll(SHARING_RE)) {
-      const [text, typeText, , disabled, date, rawUrl] = m;
-      const url = trimUrl(rawUrl ?? '');
+/** Where a dated "… as per URL" line cites its ticket, and on which line it stands. */
+interface Citation {
+  date: string;
+  ticketUrl: string;
+  ticketId: number | null;
+  host: string | null;
+  line: number;
+}
+
+/**
+ * Every match of `re` (global; its `dateGroup` and `urlGroup` hold the date and the ticket
+ * URL) in a free-text field, line by line, in order; `build` adds what the line records.
+ */
+function scanLines<T>(
+  text: string | null,
+  re: RegExp,
+  groups: { date: number; url: number },
+  build: (m: RegExpMatchArray, cite: Citation) => T,
+): T[] {
+  if (!text) return [];
+  const out: T[] = [];
+  text.split(/\r?\n|\r/).forEach((lineText, i) => {
+    for (const m of lineText.matchAll(re)) {
+      const url = trimUrl(m[groups.url] ?? '');
       const parsed = parseTicketUrl(url);
-      out.push({
-        action: disabled ? 'disabled' : 'enabled',
-        type: disabled ? null : typeText?.toLowerCase() === 'read only' ? 'read_only' : 'read_write',
-        date: date ?? '',
-        ticketUrl: url,
-        ticketId: parsed?.id ?? null,
-        host: parsed?.host ?? hostOf(url),
-        line: i + 1,
-        text: text.slice(0, text.length - (rawUrl ?? '').length) + url,
-      });
+      out.push(build(m, { date: m[groups.date] ?? '', ticketUrl: url, ticketId: parsed?.id ?? null, host: parsed?.host ?? hostOf(url), line: i + 1 }));
     }
   });
   return out;
+}
+
+/** Every sharing line in `details`, in order of appearance. */
+export function parseHistory(details: string | null): HistoryEntry[] {
+  return scanLines(details, SHARING_RE, { date: 4, url: 5 }, (m, cite) => {
+    const [text, typeText, , disabled, , rawUrl] = m;
+    return {
+      action: disabled ? 'disabled' : 'enabled',
+      type: disabled ? null : typeText?.toLowerCase() === 'read only' ? 'read_only' : 'read_write',
+      ...cite,
+      text: text.slice(0, text.length - (rawUrl ?? '').length) + cite.ticketUrl,
+    };
+  });
 }
 
 /** The last sharing line, or null. */
@@ -120,23 +139,10 @@ const ACCESS_RE = /Ticket access\s+\((all organization tickets|own tickets only)
 
 /** Every access line in a user's notes, in order. */
 export function parseAccessHistory(notes: string | null): AccessEntry[] {
-  if (!notes) return [];
-  const out: AccessEntry[] = [];
-  notes.split(/\r?\n|\r/).forEach((lineText, i) => {
-    for (const m of lineText.matchAll(ACCESS_RE)) {
-      const url = trimUrl(m[3] ?? '');
-      const parsed = parseTicketUrl(url);
-      out.push({
-        access: m[1]?.toLowerCase() === 'own tickets only' ? 'requested' : 'organization',
-        date: m[2] ?? '',
-        ticketUrl: url,
-        ticketId: parsed?.id ?? null,
-        host: parsed?.host ?? hostOf(url),
-        line: i + 1,
-      });
-    }
-  });
-  return out;
+  return scanLines(notes, ACCESS_RE, { date: 2, url: 3 }, (m, cite) => ({
+    access: m[1]?.toLowerCase() === 'own tickets only' ? 'requested' : 'organization',
+    ...cite,
+  }));
 }
 
 /** True when the last access line of `notes` records `access` for `ticket`. */
@@ -172,23 +178,7 @@ const PARTNER_RE = /Partner domain\s+(\S+)\s+added\s+(\d{4}-\d{2}-\d{2})\s+as pe
 
 /** Every partner line in `details`, in order. */
 export function parsePartnerHistory(details: string | null): PartnerEntry[] {
-  if (!details) return [];
-  const out: PartnerEntry[] = [];
-  details.split(/\r?\n|\r/).forEach((lineText, i) => {
-    for (const m of lineText.matchAll(PARTNER_RE)) {
-      const url = trimUrl(m[3] ?? '');
-      const parsed = parseTicketUrl(url);
-      out.push({
-        domain: (m[1] ?? '').toLowerCase(),
-        date: m[2] ?? '',
-        ticketUrl: url,
-        ticketId: parsed?.id ?? null,
-        host: parsed?.host ?? hostOf(url),
-        line: i + 1,
-      });
-    }
-  });
-  return out;
+  return scanLines(details, PARTNER_RE, { date: 2, url: 3 }, (m, cite) => ({ domain: (m[1] ?? '').toLowerCase(), ...cite }));
 }
 
 /** The last partner line for `domain` (case-insensitive), or null. */
