@@ -16,6 +16,7 @@ Environment:
   ZENDESK_API_TOKEN     API token (Basic auth {email}/token:{token})
   ZENDESK_OAUTH_TOKEN   OAuth bearer token (instead of email + API token)
   ZENDESK_API_URL       base URL override, e.g. http://127.0.0.1:4010/api/v2
+  ORGSHARE_RPM          request budget per minute (same as --rpm)
   NO_COLOR              disable colour (FORCE_COLOR=1 forces it when not a terminal)
 
 Exit codes: 0 success / no changes, 2 changes or drift found, 1 error, invalid or blocked.
@@ -30,6 +31,11 @@ function globals(program: Command, io: Io): GlobalOptions {
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('orgshare');
+  // --rpm travels as ORGSHARE_RPM so every command's adapter honours it the same way.
+  program.hook('preAction', () => {
+    const rpm = program.opts<{ rpm?: string }>().rpm;
+    if (rpm !== undefined) io.env = { ...io.env, ORGSHARE_RPM: rpm };
+  });
   const run = (fn: () => Promise<number>) => async () => setExit(await fn());
   program
     .description('GitOps reconciler for Zendesk organization ticket sharing.\nEach managed organization is one reviewed YAML file in orgs/.')
@@ -37,6 +43,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--dir <path>', 'config repository (holds orgs/ and orgshare.config.yaml) (default: current directory)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'))
     .option('--no-color', 'disable colour in text output')
+    .option('--rpm <n>', 'request budget per minute for Zendesk (overrides rpm in orgshare.config.yaml; env ORGSHARE_RPM)')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', ENV_HELP)
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })

@@ -101,8 +101,21 @@ export function remoteOptionsFromEnv(env: NodeJS.ProcessEnv, settings: EnvRemote
     subdomain,
     auth,
     readOnly: settings.readOnly,
-    rpm: settings.rpm,
+    rpm: rpmOverride(value('ORGSHARE_RPM')) ?? settings.rpm,
     timeoutMs: settings.timeoutMs,
     onRequest: settings.onRequest,
   };
+}
+
+/**
+ * `ORGSHARE_RPM` (set by the global `--rpm` option, or in CI) overrides the config's rpm:
+ * a positive whole number of requests per minute.
+ */
+function rpmOverride(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 100_000) {
+    throw new UsageError(`--rpm / ORGSHARE_RPM must be a whole number from 1 to 100000, not "${text.slice(0, 20)}"`, 'use your Zendesk plan’s limit or less, e.g. --rpm 400');
+  }
+  return n;
 }
