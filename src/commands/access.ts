@@ -4,12 +4,9 @@
  * Exit 0, or 1 when an id named with --org does not exist (the report still prints).
  */
 import { computeAccess } from '../access/compute.js';
-import { ConfigError } from '../errors.js';
 import { readAccess } from '../access/observe.js';
 import { renderAccess } from '../access/render.js';
-import { loadPolicy } from '../config/load.js';
-import { createAdapter } from '../remote/adapter.js';
-import { remoteOptionsFromEnv } from '../remote/env.js';
+import { loadPolicyOnly, readOnlyRemote } from './pipeline.js';
 import { parseOrgIds } from './import.js';
 import { createProgress } from './progress.js';
 import type { GlobalOptions, Io } from './context.js';
@@ -20,20 +17,14 @@ export interface AccessCommandOptions {
 
 export async function run(global: GlobalOptions, opts: AccessCommandOptions, io: Io): Promise<number> {
   const orgIds = parseOrgIds(opts.org);
-  // The account policy (orgshare.config.yaml) only for its request budget and subdomain;
-  // orgs/ files are not read, so invalid or missing files do not stop this command.
-  const { policy, problems } = await loadPolicy(global.dir, io.env);
-  if (problems.length > 0) throw new ConfigError(problems);
-  const remote = remoteOptionsFromEnv(io.env, { readOnly: true, rpm: policy.rpm });
-  const subdomain = remote.subdomain ?? policy.subdomain;
-  const adapter = createAdapter(remote);
+  const { adapter, account } = readOnlyRemote(io, await loadPolicyOnly(global, io));
   const progress = createProgress(io);
   try {
     const input = await readAccess(adapter, { orgIds, progress: (t) => progress.update(t) });
     progress.done();
     const report = computeAccess(input.orgs, input.users, input.memberships, input.counts, {
       generatedAt: io.now().toISOString(),
-      account: { subdomain, baseUrl: remote.baseUrl },
+      account,
     });
     io.stdout(renderAccess(report, global.format, { color: global.color }));
     if (input.missing.length > 0) {

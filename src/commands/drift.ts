@@ -9,12 +9,10 @@
 import { auditTargets, computeDrift, hasDrift } from '../drift/compute.js';
 import { EXIT, RemoteError } from '../errors.js';
 import type { AuditInfo } from '../model/reports.js';
-import { createAdapter } from '../remote/adapter.js';
-import { remoteOptionsFromEnv } from '../remote/env.js';
 import { scanForDrift } from '../remote/observe.js';
 import { renderDrift } from '../render/index.js';
 import type { GlobalOptions, Io } from './context.js';
-import { loadDesired } from './pipeline.js';
+import { loadDesired, readOnlyRemote } from './pipeline.js';
 import { createProgress, observeProgressText } from './progress.js';
 
 /** Audit-log look-ups per run: one request each, and only for drifted organizations. */
@@ -22,14 +20,13 @@ export const MAX_AUDIT_LOOKUPS = 25;
 
 export async function run(global: GlobalOptions, io: Io): Promise<number> {
   const { desired, policy } = await loadDesired(global, io);
-  const remote = remoteOptionsFromEnv(io.env, { readOnly: true, rpm: policy.rpm });
-  const adapter = createAdapter(remote);
+  const { adapter, account } = readOnlyRemote(io, policy);
   const progress = createProgress(io);
   try {
     const scan = await scanForDrift(adapter, desired, { onProgress: (e) => progress.update(observeProgressText(e)) });
     const base = {
       generatedAt: io.now().toISOString(),
-      account: { subdomain: remote.subdomain ?? policy.subdomain, baseUrl: remote.baseUrl },
+      account,
     };
     let report = computeDrift(desired, scan, base);
     const targets = auditTargets(report, MAX_AUDIT_LOOKUPS);

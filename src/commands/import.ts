@@ -5,10 +5,8 @@
  * date; 1 when an organization could not be imported (no Details history, not found) or
  * one named with --org was kept because its file exists (see src/importer/run.ts).
  */
-import { ConfigError, UsageError } from '../errors.js';
-import { loadPolicy } from '../config/load.js';
-import { createAdapter } from '../remote/adapter.js';
-import { remoteOptionsFromEnv } from '../remote/env.js';
+import { UsageError } from '../errors.js';
+import { loadPolicyOnly, readOnlyRemote } from './pipeline.js';
 import { importFailed, runImport } from '../importer/run.js';
 import { renderImport } from '../importer/render.js';
 import { createProgress } from './progress.js';
@@ -40,13 +38,7 @@ export async function run(global: GlobalOptions, opts: ImportCommandOptions, io:
   if (orgIds.length === 0 && !opts.shared) {
     throw new UsageError('nothing to import: name organizations with --org, or use --shared', 'e.g. orgshare import --shared, or orgshare import --org 360001234567');
   }
-  // The account policy (orgshare.config.yaml) only for its request budget and subdomain;
-  // orgs/ files are not read, so invalid or missing files do not stop this command.
-  const { policy, problems } = await loadPolicy(global.dir, io.env);
-  if (problems.length > 0) throw new ConfigError(problems);
-  const remote = remoteOptionsFromEnv(io.env, { readOnly: true, rpm: policy.rpm });
-  const subdomain = remote.subdomain ?? policy.subdomain;
-  const adapter = createAdapter(remote);
+  const { adapter, account } = readOnlyRemote(io, await loadPolicyOnly(global, io));
   const progress = createProgress(io);
   const now = io.now();
   try {
@@ -57,7 +49,7 @@ export async function run(global: GlobalOptions, opts: ImportCommandOptions, io:
       force: Boolean(opts.force),
       date: now.toISOString().slice(0, 10),
       generatedAt: now.toISOString(),
-      subdomain,
+      subdomain: account.subdomain,
       progress: (text) => progress.update(text),
     });
     progress.done();

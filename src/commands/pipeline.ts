@@ -4,7 +4,7 @@
  * transport, so a bug here cannot turn into a write.
  */
 import { attachExposure } from '../access/attach.js';
-import { loadConfig } from '../config/load.js';
+import { loadConfig, loadPolicy } from '../config/load.js';
 import { ConfigError } from '../errors.js';
 import type { DesiredState } from '../model/desired.js';
 import type { Observed } from '../model/observed.js';
@@ -43,7 +43,23 @@ export async function loadDesired(global: GlobalOptions, io: Io): Promise<{ desi
 
 /** A read-only adapter for the account in the environment. */
 export function readAdapter(io: Io, policy: Policy): Adapter {
-  return createAdapter(remoteOptionsFromEnv(io.env, { readOnly: true, rpm: policy.rpm }));
+  return readOnlyRemote(io, policy).adapter;
+}
+
+/** A read-only adapter and the account it talks to (for reports that name the account). */
+export function readOnlyRemote(io: Io, policy: Policy): { adapter: Adapter; account: { subdomain: string | null; baseUrl: string } } {
+  const remote = remoteOptionsFromEnv(io.env, { readOnly: true, rpm: policy.rpm });
+  return { adapter: createAdapter(remote), account: { subdomain: remote.subdomain ?? policy.subdomain, baseUrl: remote.baseUrl } };
+}
+
+/**
+ * Only the account policy (orgshare.config.yaml: request budget, subdomain), for commands
+ * that read Zendesk but not orgs/ (import, access): broken org files do not stop them.
+ */
+export async function loadPolicyOnly(global: GlobalOptions, io: Io): Promise<Policy> {
+  const { policy, problems } = await loadPolicy(global.dir, io.env);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return policy;
 }
 
 /** The only place a writing adapter is made: `apply`, after the plan was accepted. */
