@@ -9,23 +9,10 @@ import { createAdapter } from '../../src/remote/adapter.js';
 import { remoteOptionsFromEnv } from '../../src/remote/env.js';
 import { observeForPlan } from '../../src/remote/observe.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { FILES } from '../apply/helpers.js';
 import { requestPaths, sandboxEnv } from './cli-harness.js';
 
-const ACME_FILE = `# yaml-language-server: $schema=../schema/organization.schema.json
-organization:
-  id: 360000000101
-  name: Acme Corp
-sharing: read_only
-request:
-  ticket: https://acme.zendesk.com/agent/tickets/4821
-  requester: jane@acme.example
-  confirmed_type: read_only
-  risk_approval:
-    approved_by: jane@acme.example
-    comment_id: 90210
-    quote: "we accept the security risk"
-authorized_requesters: [jane@acme.example]
-`;
+const ACME_FILE = FILES.acme;
 
 describe('exposure attached to a plan (sandbox, real HTTP)', () => {
   let sb: Sandbox;

@@ -1,10 +1,11 @@
 /**
  * Runs the real CLI (`main` from src/cli.ts) in-process against a sandbox over real HTTP,
- * capturing stdout/stderr. Shared by test/access, test/drift and test/importer.
+ * capturing stdout/stderr. Shared by test/access, test/drift and test/importer; built on
+ * the same sandbox environment and captured Io as test/apply/helpers.ts.
  */
-import type { Io } from '../../src/commands/context.js';
 import { main } from '../../src/cli.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
+import { captureIo, sandboxEnv } from '../apply/helpers.js';
 
 export interface CliRun {
   code: number;
@@ -12,14 +13,7 @@ export interface CliRun {
   stderr: string;
 }
 
-export function sandboxEnv(sb: Sandbox): NodeJS.ProcessEnv {
-  return {
-    ZENDESK_API_URL: sb.baseUrl,
-    ZENDESK_SUBDOMAIN: 'acme',
-    ZENDESK_EMAIL: 'admin@acme.example',
-    ZENDESK_API_TOKEN: 'sandbox-token',
-  };
-}
+export { sandboxEnv };
 
 export async function runCli(
   argv: string[],
@@ -27,18 +21,9 @@ export async function runCli(
   now = new Date('2026-11-23T12:00:00Z'),
   tty = false,
 ): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    stderrIsTTY: tty,
-    stdinIsTTY: false,
-    env,
-    now: () => now,
-  };
+  const io = captureIo(env, { now: () => now, stderrIsTTY: tty });
   const code = await main(argv, io);
-  return { code, stdout, stderr };
+  return { code, stdout: io.stdoutText(), stderr: io.stderrText() };
 }
 
 /** Paths of the API requests in the sandbox log, without /api/v2 and .json. */
