@@ -53,13 +53,4 @@ export function notesRecord(notes: string | null, line: string): boolean {
   return last.access === want.access && last.ticketId !== null && last.ticketId === want.ticketId && last.host === want.host;
 }
 
-/** Whitespace-insensitive form used to compare comment bodies (Zendesk may re-wrap them). */
-export function normalizeBody(body: string): string {
-  return body.replace(/\s+/g, ' ').trim();
-}
-
-/** True when `existing` is (or contains) the comment `body`. */
-export function sameComment(existing: string, body: string): boolean {
-  const want = normalizeBody(body);
-  return want.length > 0 && normalizeBody(existing).includes(want);
-}
+export { sameComment } from '../plan/comments.js';

@@ -10,6 +10,17 @@ import type { UserAccess } from '../model/desired.js';
 import type { Policy } from '../model/policy.js';
 import type { Sharing } from '../model/sharing.js';
 import { sharingLabel } from '../model/sharing.js';
+import { containsNormalized } from '../policy/normalize.js';
+
+/**
+ * True when `existing` is (or contains) the comment `body`: the one test, for the planner
+ * and the executor alike, of "this confirmation was already posted". Containment, not
+ * equality: apply joins the confirmations of changes sharing a ticket into one comment.
+ * Compared like evidence: case-, whitespace- and quote-insensitively.
+ */
+export function sameComment(existing: string, body: string): boolean {
+  return containsNormalized(existing, body);
+}
 
 export const GRANT_COMMENTS: Record<UserAccess, string> = {
   organization:

@@ -9,8 +9,8 @@ import type { ObservedComment, ObservedOrg, ObservedUser, TicketEvidence } from 
 import type { Step } from '../model/plan.js';
 import type { Sharing } from '../model/sharing.js';
 import { flagsFromSharing } from '../model/sharing.js';
-import { normalizeText } from '../policy/normalize.js';
 import { accessLine, accessRecorded, appendLine, detailsLine, entryRecords, lastHistoryEntry, partnerLine, partnerRecorded } from './details.js';
+import { sameComment } from './comments.js';
 import { fieldIsSet, type FieldTarget } from './ticket-fields.js';
 
 /** Why ticket steps cannot or need not run, or undefined when they can. */
@@ -23,10 +23,9 @@ export function ticketSkipReason(ticket: TicketRef, evidence: TicketEvidence | u
 }
 
 /**
- * A public comment that is or contains the (normalised) body, by the API user when known:
- * the confirmation was already posted by an earlier run. Containment, not equality: apply
- * joins the confirmations of changes sharing a ticket into one comment (the executor's
- * `sameComment` makes the same test).
+ * A public comment by the API user (when known) that is or contains the body: the
+ * confirmation was already posted by an earlier run. The same `sameComment` test as the
+ * executor's look-before-write, so plan and apply never disagree about it.
  */
 export function findConfirmation(
   evidence: TicketEvidence | undefined,
@@ -34,11 +33,7 @@ export function findConfirmation(
   body: string,
 ): ObservedComment | undefined {
   if (!evidence) return undefined;
-  const want = normalizeText(body);
-  if (want === '') return undefined;
-  return evidence.comments.find(
-    (c) => c.public && (currentUserId === null || c.authorId === currentUserId) && normalizeText(c.body).includes(want),
-  );
+  return evidence.comments.find((c) => c.public && (currentUserId === null || c.authorId === currentUserId) && sameComment(c.body, body));
 }
 
 export function metadataStep(ticket: TicketRef, evidence: TicketEvidence | undefined, targets: FieldTarget[]): Step {
