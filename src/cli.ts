@@ -4,7 +4,7 @@
  * error to the contract's exit codes in one place: 0 ok, 2 changes/drift, 1 anything else.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { ConfigError, OrgshareError, redact } from './errors.js';
+import { ConfigError, OrgshareError, errorText, redact } from './errors.js';
 import { processIo, type Format, type GlobalOptions, type Io } from './commands/context.js';
 import { renderProblems } from './render/problems.js';
 import { isEntryPoint } from './entry-point.js';
@@ -188,13 +188,10 @@ export function handleError(err: unknown, io: Io, format: Format): number {
   if (err instanceof OrgshareError) {
     if (format === 'json') {
       io.stdout(JSON.stringify({ format_version: 1, error: { code: err.code, message: redact(err.message), hint: err.hint } }, null, 2) + '\n');
-    } else {
-      io.stderr(`Error: ${redact(err.message)}\n${err.hint ? `Hint: ${redact(err.hint)}\n` : ''}`);
+      return 1;
     }
-    return 1;
   }
-  const message = err instanceof Error ? err.message : String(err);
-  io.stderr(`Internal error: ${redact(message)}\nThis is a bug in orgshare; please report it with the command you ran.\n`);
+  io.stderr(errorText(err));
   return 1;
 }
 

@@ -68,11 +68,38 @@ export class ReadOnlyViolation extends OrgshareError {
 /** Apply refused (blocked pre-check, stale plan, no confirmation). Nothing was written. */
 export class RefusedError extends OrgshareError {}
 
+export type ApplyLockCode = 'locked' | 'lock_lost' | 'lock_timeout' | 'lock_failed';
+
+/**
+ * Apply refused because of the apply lock (docs/apply.md). Nothing but (maybe) the lock
+ * line was written. `holder` is the other apply's lock line, when one was read.
+ */
+export class ApplyLockError extends RefusedError {
+  constructor(
+    code: ApplyLockCode,
+    message: string,
+    hint: string,
+    readonly holder: { readonly text: string } | null = null,
+  ) {
+    super(code, message, hint);
+  }
+}
+
 /** A bug: should never happen. */
 export class InternalError extends OrgshareError {
   constructor(message: string) {
     super('internal', message);
   }
+}
+
+/**
+ * The text printed on stderr for an error that ends a command: code-carrying errors as
+ * "Error:"/"Hint:", anything else as a bug. Redacted.
+ */
+export function errorText(err: unknown): string {
+  if (err instanceof OrgshareError) return `Error: ${redact(err.message)}\n${err.hint ? `Hint: ${redact(err.hint)}\n` : ''}`;
+  const message = err instanceof Error ? err.message : String(err);
+  return `Internal error: ${redact(message)}\nThis is a bug in orgshare; please report it with the command you ran.\n`;
 }
 
 const SECRET_ENV = ['ZENDESK_API_TOKEN', 'ZENDESK_OAUTH_TOKEN', 'GITHUB_TOKEN'];

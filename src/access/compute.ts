@@ -1,7 +1,7 @@
 /**
- * Effective access (issue 8), computed purely from bulk reads.
+ * Effective access (docs/access.md), computed purely from bulk reads.
  *
- * The rules, from the handbook (seed 000) and the customer guide (seed 003):
+ * The rules, (docs/access.md "The rules it applies"):
  * - An organization with shared_tickets lets every member see all of its tickets;
  *   shared_comments (only with shared_tickets) also lets every member comment on them.
  * - A user with `ticket_restriction: organization` sees every ticket of the

@@ -1,5 +1,5 @@
 /**
- * Exposure of a widening change (issue 8): who would gain what, e.g. "this change lets
+ * Exposure of a widening change (docs/access.md): who would gain what, e.g. "this change lets
  * 37 users see 1,204 tickets they cannot see today". Pure; the planner attaches the result
  * as `Change.exposure` from bulk reads it makes only for widening changes:
  * `organizationUsers(orgId)` and `countOrganizationTickets(orgId)` per changed organization

@@ -4,7 +4,7 @@
  * Text and markdown list individual users only where it tells something: user-level
  * grants and members from other organizations; shared organizations are summarised.
  */
-import type { Format } from '../commands/context.js';
+import type { Format } from '../render/format.js';
 import type { AccessReport, AccessUser, OrgAccess } from './types.js';
 
 export interface AccessRenderOptions {

@@ -1,5 +1,5 @@
 /**
- * The effective-access report (issue 8): for each organization, who can see all of its
+ * The effective-access report (docs/access.md): for each organization, who can see all of its
  * tickets, who can comment on them, and why. Built purely by `computeAccess`
  * (src/access/compute.ts) from bulk reads, rendered by src/access/render.ts.
  */
@@ -10,7 +10,7 @@ import type { Sharing } from '../model/sharing.js';
  * - `org_shared`: the organization's "Can view all org tickets" (shared_tickets) applies to
  *   every member.
  * - `user_grant`: the user's own `ticket_restriction: organization` ("Can view tickets from
- *   the user's organization"); the more permissive of the two settings wins (seed 003), so
+ *   the user's organization"); the more permissive of the two settings wins (docs/access.md), so
  *   this works even while the organization is private.
  */
 export type AccessReason = 'org_shared' | 'user_grant';
@@ -23,7 +23,7 @@ export type MembershipVia =
   | 'additional'
   /**
    * A further membership whose email domain is listed in this organization's domain_names:
-   * a professional partner (seed 003) whose domain was added to the associated organization.
+   * a professional partner (docs/access.md) whose domain was added to the associated organization.
    */
   | 'partner_domain';
 

@@ -19,9 +19,11 @@ import { InternalError, ReadOnlyViolation, RefusedError, redact } from '../error
 import type { ObservedOrg, ObservedTicket, ObservedUser } from '../model/observed.js';
 import { isBlocked, type Change, type Plan, type Step } from '../model/plan.js';
 import type { ApplyReport, ApplyResult, StepStatus } from '../model/reports.js';
-import { utcDate } from '../plan/plan.js';
 import type { Adapter, BulkItemResult, OrgUpdate, UserUpdate } from '../remote/types.js';
-import { appendLine, countLine, detailsRecord, notesRecord, sameComment } from './text.js';
+import { sameComment } from '../records/comments.js';
+import { appendLine, utcDate } from '../records/details.js';
+import { countLine, detailsRecord, notesRecord } from '../records/recorded.js';
+import { ticketDone } from '../records/tickets.js';
 
 export type ApplyPhase = 'metadata' | 'organizations' | 'users' | 'comments' | 'verify';
 
@@ -103,7 +105,7 @@ function groupBy<T, K>(items: T[], key: (t: T) => K): Map<K, T[]> {
 }
 
 function isFinished(t: ObservedTicket): boolean {
-  return t.status === 'solved' || t.status === 'closed';
+  return ticketDone(t.status);
 }
 
 function sameValue(live: unknown, want: unknown): boolean {

@@ -38,7 +38,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleepMs } from 'node:timers/promises';
-import { InternalError, ReadOnlyViolation, RefusedError, redact } from '../errors.js';
+import { ApplyLockError, InternalError, ReadOnlyViolation, redact } from '../errors.js';
 import type { ObservedUser } from '../model/observed.js';
 import type { Adapter } from '../remote/types.js';
 
@@ -96,19 +96,7 @@ export interface ApplyLock {
   before: string;
 }
 
-export type ApplyLockCode = 'locked' | 'lock_lost' | 'lock_timeout' | 'lock_failed';
-
-/** Apply refused because of the lock. Nothing but (maybe) the lock line was written. */
-export class ApplyLockError extends RefusedError {
-  constructor(
-    code: ApplyLockCode,
-    message: string,
-    hint: string,
-    readonly holder: LockLine | null = null,
-  ) {
-    super(code, message, hint);
-  }
-}
+export { ApplyLockError, type ApplyLockCode } from '../errors.js';
 
 /** Lowest settle time the sandbox override accepts. */
 const MIN_LOOPBACK_SETTLE_MS = 100;

@@ -1,5 +1,5 @@
 /**
- * `orgshare access [--org ID…]`: the effective-access report (issue 8). Read-only adapter;
+ * `orgshare access [--org ID…]`: the effective-access report (docs/access.md). Read-only adapter;
  * bulk reads only (src/access/observe.ts); never lists tickets (count endpoint).
  * Exit 0, or 1 when an id named with --org does not exist (the report still prints).
  */

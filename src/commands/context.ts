@@ -2,7 +2,9 @@
  * What every command receives: global options and the process edges (streams, env,
  * clock). Commands never touch `process` directly so tests can run them in-process too.
  */
-export type Format = 'text' | 'json' | 'markdown';
+import type { Format } from '../render/format.js';
+
+export type { Format };
 
 export interface GlobalOptions {
   /** Config repository (contains orgs/, optional orgshare.config.yaml). */

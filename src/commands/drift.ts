@@ -1,5 +1,5 @@
 /**
- * `orgshare drift`: read-only comparison of orgs/ with live Zendesk (CONTRACT.md).
+ * `orgshare drift`: read-only comparison of orgs/ with live Zendesk (docs/drift-and-import.md).
  * Loads and validates the files (invalid files: exit 1, like every command that reads
  * them), scans the account through a READ-ONLY adapter (`scanForDrift`: organizations and
  * users, cursor pages of 100), computes the report purely (src/drift/compute.ts), then

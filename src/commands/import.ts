@@ -9,6 +9,7 @@ import { UsageError } from '../errors.js';
 import { loadPolicyOnly, readOnlyRemote } from './pipeline.js';
 import { importFailed, runImport } from '../importer/run.js';
 import { renderImport } from '../importer/render.js';
+import { utcDate } from '../records/details.js';
 import { createProgress } from './progress.js';
 import type { GlobalOptions, Io } from './context.js';
 
@@ -38,7 +39,8 @@ export async function run(global: GlobalOptions, opts: ImportCommandOptions, io:
   if (orgIds.length === 0 && !opts.shared) {
     throw new UsageError('nothing to import: name organizations with --org, or use --shared', 'e.g. orgshare import --shared, or orgshare import --org 360001234567');
   }
-  const { adapter, account } = readOnlyRemote(io, await loadPolicyOnly(global, io));
+  const policy = await loadPolicyOnly(global, io);
+  const { adapter, account } = readOnlyRemote(io, policy);
   const progress = createProgress(io);
   const now = io.now();
   try {
@@ -47,9 +49,10 @@ export async function run(global: GlobalOptions, opts: ImportCommandOptions, io:
       orgIds,
       shared: Boolean(opts.shared),
       force: Boolean(opts.force),
-      date: now.toISOString().slice(0, 10),
+      date: utcDate(now),
       generatedAt: now.toISOString(),
       subdomain: account.subdomain,
+      ticketHosts: policy.ticketHosts,
       progress: (text) => progress.update(text),
     });
     progress.done();

@@ -22,7 +22,8 @@ import { compareProblems, problem } from './problem.js';
 import type { RawConfig, RawOrganization } from './raw.js';
 import { schemaProblems } from './schema-errors.js';
 import { CONFIG_SCHEMA_FILE, configValidate, organizationValidate, ORGANIZATION_SCHEMA_FILE, readSchema } from './schema.js';
-import { MAX_FILE_BYTES, parseSource, tooLargeProblem } from './source.js';
+import { MAX_FILE_BYTES } from './limits.js';
+import { parseSource, tooLargeProblem } from './source.js';
 
 export const ORGS_DIR = 'orgs';
 

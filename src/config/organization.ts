@@ -1,5 +1,5 @@
 /**
- * One schema-valid organization file → the offline pre-checks (CONTRACT.md "Pre-checks",
+ * One schema-valid organization file → the offline pre-checks (docs/prechecks.md,
  * the parts that need no network) and, when they pass, a `DesiredOrg`.
  *
  * Offline parts, by check id:
@@ -19,7 +19,7 @@ import type { Policy } from '../model/policy.js';
 import { valuePos, type PositionIndex } from './positions.js';
 import { problem, show } from './problem.js';
 import type { RawOrganization, RawRiskApproval } from './raw.js';
-import { parseTicketUrl } from './ticket-url.js';
+import { parseTicketUrl } from '../records/ticket-url.js';
 
 /**
  * Email providers anyone can sign up with: as a partner domain they would put every one of

@@ -9,16 +9,11 @@
  * the `yaml` package sees it: a few thousand `[` abort the whole process inside it.
  */
 import type { Problem } from '../errors.js';
-import { fastParse, type ParsedTree } from './fast-yaml.js';
+import { fastParse } from './fast-yaml.js';
+import { MAX_FILE_BYTES, type ParseResult } from './limits.js';
 import { FILE_START, type Pos } from './positions.js';
 import { problem } from './problem.js';
 
-export const MAX_FILE_BYTES = 256 * 1024;
-export const MAX_DEPTH = 32;
-/** Aliases per file. Anchors can save repetition; more than a few is an expansion attack. */
-export const MAX_ALIASES = 10;
-
-export type ParseResult = ({ ok: true } & ParsedTree) | { ok: false; problems: Problem[] };
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 

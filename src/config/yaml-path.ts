@@ -8,7 +8,7 @@ import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Docum
 import type { Problem } from '../errors.js';
 import { displayPath, FILE_START, pointerSegment, type Pos, type PositionIndex } from './positions.js';
 import { excerpt, problem } from './problem.js';
-import { MAX_ALIASES, MAX_DEPTH, type ParseResult } from './source.js';
+import { MAX_ALIASES, MAX_DEPTH, type ParseResult } from './limits.js';
 
 const MAX_YAML_PROBLEMS = 20;
 /** How an integer must be written (a sign only for the schema's range check to refuse). */

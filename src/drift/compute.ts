@@ -3,12 +3,12 @@
  * Zendesk saw. Effects (the scan, the audit-log look-ups) live in src/commands/drift.ts;
  * this module only decides what counts as drift.
  *
- * What counts (CONTRACT.md "orgshare drift"):
+ * What counts (docs/drift-and-import.md "Drift"):
  * - `managed_differs`: a managed organization's live sharing is not the declared one.
  * - `managed_missing`: a managed organization id no longer exists in Zendesk.
  * - `unmanaged_shared`: an organization is shared in Zendesk and no file manages it.
  * - `undeclared_grant`: an end-user has `ticket_restriction: organization` and no file
- *   declares a grant for that email (seed 003: a user-level grant makes the user see every
+ *   declares a grant for that email (docs/access.md: a user-level grant makes the user see every
  *   ticket of their organizations even when the organization is private).
  * - `grant_differs`: a declared grant whose live restriction is not the declared access.
  *

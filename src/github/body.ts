@@ -25,7 +25,7 @@ export function hasMarker(body: string | null | undefined, markerText: string): 
 
 /**
  * What each exit code of each orgshare command means to a reader of the PR or issue.
- * Contract: plan 0/2/1, apply 0/1, drift 0/2/1 (shared/CONTRACT.md).
+ * Contract: plan 0/2/1, apply 0/1, drift 0/2/1 (README.md, docs/workflows.md).
  */
 export function statusLine(kind: ReportKind, exitCode: number): string {
   switch (kind) {

@@ -13,11 +13,9 @@
  * https://api.github.com), and the runner's GITHUB_SHA, GITHUB_SERVER_URL, GITHUB_RUN_ID,
  * GITHUB_STEP_SUMMARY, GITHUB_OUTPUT. The token is never printed.
  */
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { UsageError, redact, registerSecret } from '../errors.js';
-import { handleError } from '../cli.js';
-import { processIo, type Io } from '../commands/context.js';
+import { UsageError, errorText, redact, registerSecret } from '../errors.js';
 import { appendStepSummary, clientFromEnv, loggedGroup, runUrl, setOutput } from './actions-env.js';
 import { composeReport, githubBody, marker, summaryBody, type ReportKind } from './body.js';
 import type { GitHubClientOptions } from './client.js';
@@ -208,6 +206,21 @@ export function buildGithubProgram(io: Io, deps: GithubCliDeps = {}): Command {
   return program;
 }
 
+/**
+ * What the helper needs from its process: output streams and the environment. Narrower
+ * than the commands' `Io`, which satisfies it.
+ */
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  now: () => Date;
+}
+
+function processIo(): Io {
+  return { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), env: process.env, now: () => new Date() };
+}
+
 /** Runs the helper CLI; returns the exit code (0 done, 1 error). */
 export async function main(argv: string[], io: Io = processIo(), deps: GithubCliDeps = {}): Promise<number> {
   registerSecret(io.env.GITHUB_TOKEN);
@@ -220,7 +233,9 @@ export async function main(argv: string[], io: Io = processIo(), deps: GithubCli
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (err) {
-    return handleError(err, io, 'text');
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 1;
+    io.stderr(errorText(err));
+    return 1;
   }
 }
 

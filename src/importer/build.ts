@@ -2,16 +2,17 @@
  * Import, pure part: from one live organization (and what was read around it) to the
  * record written as `orgs/<slug>.yaml`, or a reason it cannot be imported.
  *
- * Contract (CONTRACT.md "orgshare import"): sharing comes from the live flags; the ticket
+ * docs/drift-and-import.md: sharing comes from the live flags; the ticket
  * and its date from the LAST sharing line of Details (current and older lowercase forms,
- * parsed by src/plan/details.ts); `request.legacy: true` marks the evidence as predating
+ * parsed by src/records/details.ts); `request.legacy: true` marks the evidence as predating
  * orgshare. An organization without such a line is not guessed at: it is skipped and the
  * user is told to write the file by hand with the request ticket.
  */
 import type { ObservedOrg, ObservedUser } from '../model/observed.js';
 import type { Sharing } from '../model/sharing.js';
 import { sharingFromFlags } from '../model/sharing.js';
-import { lastHistoryEntry, parseAccessHistory, type HistoryEntry } from '../plan/details.js';
+import { lastHistoryEntry, parseAccessHistory, type HistoryEntry } from '../records/details.js';
+import { ticketOnAccount } from '../records/tickets.js';
 
 export interface ImportGrant {
   email: string;
@@ -45,6 +46,8 @@ export interface BuildInput {
   members?: ObservedUser[];
   /** Account subdomain, to warn about tickets on another host. */
   subdomain?: string | null;
+  /** `ticket_hosts` of the account policy: no warning for tickets there. */
+  ticketHosts?: readonly string[];
   /**
    * Grants declared elsewhere, by lowercased email → file or organization that holds it.
    * A user's ticket access is one Zendesk setting for all their organizations, so each
@@ -88,7 +91,7 @@ export function buildImport(input: BuildInput): BuildResult {
       `live sharing is ${sharing} but the last Details line (${entry.date}) records ${recorded}: the setting was changed without a Details line; check the ticket`,
     );
   }
-  if (input.subdomain && entry.host !== `${input.subdomain}.zendesk.com`) {
+  if (input.subdomain && ticketOnAccount(entry.host, { subdomain: input.subdomain, ticketHosts: input.ticketHosts ?? [] }) === false) {
     warnings.push(`the ticket is on ${entry.host}, not ${input.subdomain}.zendesk.com: add it to ticket_hosts or fix the URL`);
   }
 

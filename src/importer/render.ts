@@ -1,5 +1,5 @@
 /** Renders the import report (text, markdown, json with `format_version: 1`). */
-import type { Format } from '../commands/context.js';
+import type { Format } from '../render/format.js';
 import type { ImportReport, ImportResult } from './run.js';
 
 const VERB: Record<ImportResult['status'], string> = {

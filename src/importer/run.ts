@@ -9,7 +9,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import type { ObservedOrg, ObservedUser } from '../model/observed.js';
 import type { Adapter } from '../remote/types.js';
-import { lastHistoryEntry } from '../plan/details.js';
+import { lastHistoryEntry } from '../records/details.js';
+import { ticketOnAccount, type TicketAccount } from '../records/tickets.js';
 import { mapLimit } from '../remote/adapter.js';
 import { buildImport, slugify, type ImportRecord } from './build.js';
 import { declaredGrantEmails, existingOrgFiles, sameData } from './files.js';
@@ -54,6 +55,8 @@ export interface ImportOptions {
   date: string;
   generatedAt: string;
   subdomain: string | null;
+  /** `ticket_hosts` of the account policy: tickets there are read like the subdomain's. */
+  ticketHosts?: readonly string[];
   /** Per-organization member reads in flight at once. */
   concurrency?: number;
   progress?: (text: string) => void;
@@ -85,11 +88,11 @@ async function selectOrgs(adapter: Adapter, opts: ImportOptions): Promise<{ orgs
 }
 
 /** Emails of the requesters of the tickets named in the orgs' last Details lines. */
-async function requesters(adapter: Adapter, orgs: ObservedOrg[], subdomain: string | null): Promise<Map<number, string>> {
+async function requesters(adapter: Adapter, orgs: ObservedOrg[], account: TicketAccount): Promise<Map<number, string>> {
   const ticketIds = new Set<number>();
   for (const org of orgs) {
     const e = lastHistoryEntry(org.details);
-    if (e?.ticketId != null && (subdomain === null || e.host === `${subdomain}.zendesk.com`)) ticketIds.add(e.ticketId);
+    if (e?.ticketId != null && ticketOnAccount(e.host, account) !== false) ticketIds.add(e.ticketId);
   }
   const out = new Map<number, string>();
   if (ticketIds.size === 0) return out;
@@ -115,7 +118,7 @@ export async function runImport(adapter: Adapter, opts: ImportOptions): Promise<
   }));
 
   const withHistory = orgs.filter((o) => lastHistoryEntry(o.details) !== null);
-  const requesterByTicket = await requesters(adapter, withHistory, opts.subdomain);
+  const requesterByTicket = await requesters(adapter, withHistory, { subdomain: opts.subdomain, ticketHosts: opts.ticketHosts ?? [] });
   let read = 0;
   const members = new Map<number, ObservedUser[]>();
   await mapLimit(withHistory, opts.concurrency ?? 4, async (org) => {
@@ -137,6 +140,7 @@ export async function runImport(adapter: Adapter, opts: ImportOptions): Promise<
       requesterEmail: entry?.ticketId != null ? requesterByTicket.get(entry.ticketId) ?? null : null,
       members: members.get(org.id),
       subdomain: opts.subdomain,
+      ticketHosts: opts.ticketHosts ?? [],
       grantsElsewhere: new Map([...homes].filter(([, home]) => home.orgId !== org.id).map(([email, home]) => [email, home.where])),
     });
     if (!built.ok) {

@@ -7,7 +7,7 @@ import type { SourceRef, TicketRef, UserAccess } from './desired.js';
 import type { TicketRestriction, TicketStatus } from './observed.js';
 import type { Sharing, SharingFlags } from './sharing.js';
 
-/** Stable pre-check ids (CONTRACT.md "Pre-checks"), shown in every output format. */
+/** Stable pre-check ids (docs/prechecks.md), shown in every output format. */
 export const CHECK_IDS = [
   'schema',
   'name_match',
@@ -70,7 +70,7 @@ export type Step =
     };
 export type StepKind = Step['kind'];
 
-/** Who would gain what (issue 8); computed from bulk reads, optional. */
+/** Who would gain what (docs/access.md "Exposure of a planned change"); computed from bulk reads, optional. */
 export interface Exposure {
   usersGaining: number;
   ticketsVisible: number;

@@ -3,7 +3,7 @@
  * (schema/config.schema.json describes the file).
  */
 
-/** The exact risk message of the support handbook (shared/seeds/000). */
+/** The exact risk message of the support handbook (docs/prechecks.md, `risk_message_sent`). */
 export const DEFAULT_RISK_MESSAGE =
   'Please keep in mind that using a shared organization entails a potential security risk. ' +
   'Namely, if all users can view and comment on all tickets, that means the degree of privacy ' +

@@ -23,10 +23,10 @@ import { isWidening, sharingFromFlags, sharingLabel } from '../model/sharing.js'
 import { checkBlastRadius, isFailing, runChecks, sortChecks, type CheckSubject } from '../policy/checks.js';
 import { userByEmail } from '../policy/lookup.js';
 import { fail } from '../policy/result.js';
-import { GRANT_COMMENTS, PARTNER_COMMENT, fillTemplate, sharingComment } from './comments.js';
-import { accessRecorded, entryRecords, lastHistoryEntry, lastPartnerEntry, parseAccessHistory, partnerRecorded } from './details.js';
+import { GRANT_COMMENTS, PARTNER_COMMENT, fillTemplate, findConfirmation, sharingComment } from '../records/comments.js';
+import { accessRecorded, entryRecords, lastHistoryEntry, lastPartnerEntry, parseAccessHistory, partnerRecorded, utcDate } from '../records/details.js';
 import { fingerprint } from './fingerprint.js';
-import { commentStep, findConfirmation, metadataStep, orgDomainsStep, orgSharingStep, ticketSkipReason, userStep } from './steps.js';
+import { commentStep, metadataStep, orgDomainsStep, orgSharingStep, ticketSkipReason, userStep } from './steps.js';
 import { resolveTicketFields } from './ticket-fields.js';
 
 export interface PlanOptions {
@@ -40,11 +40,6 @@ interface Ctx {
   policy: Policy;
   date: string;
   warnings: string[];
-}
-
-/** UTC date, YYYY-MM-DD: the DATE of Details lines. */
-export function utcDate(now: Date): string {
-  return now.toISOString().slice(0, 10);
 }
 
 export function plan(desired: DesiredState, observed: Observed, policy: Policy, opts: PlanOptions): Plan {

@@ -5,12 +5,13 @@
  * recorded is not written twice and a confirmation already posted is not posted again.
  */
 import type { TicketRef } from '../model/desired.js';
-import type { ObservedComment, ObservedOrg, ObservedUser, TicketEvidence } from '../model/observed.js';
+import type { ObservedOrg, ObservedUser, TicketEvidence } from '../model/observed.js';
 import type { Step } from '../model/plan.js';
 import type { Sharing } from '../model/sharing.js';
 import { flagsFromSharing } from '../model/sharing.js';
-import { accessLine, accessRecorded, appendLine, detailsLine, entryRecords, lastHistoryEntry, partnerLine, partnerRecorded } from './details.js';
-import { sameComment } from './comments.js';
+import { findConfirmation } from '../records/comments.js';
+import { accessLine, accessRecorded, appendLine, detailsLine, entryRecords, lastHistoryEntry, partnerLine, partnerRecorded } from '../records/details.js';
+import { ticketDone } from '../records/tickets.js';
 import { fieldIsSet, type FieldTarget } from './ticket-fields.js';
 
 /** Why ticket steps cannot or need not run, or undefined when they can. */
@@ -18,22 +19,8 @@ export function ticketSkipReason(ticket: TicketRef, evidence: TicketEvidence | u
   if (evidence === undefined) return `ticket ${ticket.id} was not read`;
   if (evidence.ticket === null) return `ticket ${ticket.id} does not exist`;
   const status = evidence.ticket.status;
-  if (status === 'solved' || status === 'closed') return `ticket ${ticket.id} is already ${status}`;
+  if (ticketDone(status)) return `ticket ${ticket.id} is already ${status}`;
   return undefined;
-}
-
-/**
- * A public comment by the API user (when known) that is or contains the body: the
- * confirmation was already posted by an earlier run. The same `sameComment` test as the
- * executor's look-before-write, so plan and apply never disagree about it.
- */
-export function findConfirmation(
-  evidence: TicketEvidence | undefined,
-  currentUserId: number | null,
-  body: string,
-): ObservedComment | undefined {
-  if (!evidence) return undefined;
-  return evidence.comments.find((c) => c.public && (currentUserId === null || c.authorId === currentUserId) && sameComment(c.body, body));
 }
 
 export function metadataStep(ticket: TicketRef, evidence: TicketEvidence | undefined, targets: FieldTarget[]): Step {

@@ -1,5 +1,5 @@
 /**
- * Pre-checks (CONTRACT.md "Pre-checks"): the rule functions, and `runChecks`, which picks
+ * Pre-checks (docs/prechecks.md): the rule functions, and `runChecks`, which picks
  * the rules a change needs. Narrowing changes (toward private, revoking) need only
  * `ticket_url` and `ticket_org`; every widening change needs all of them. Results come in
  * the stable order of CHECK_IDS. Everything here is pure: it reads `Observed`, never Zendesk.
@@ -21,7 +21,7 @@ export { checkGrantee, checkNameMatch } from './identity.js';
 export { checkDenyNote, checkHipaa, checkLegacy, compileDenyPatterns, findDenyNotes } from './restrictions.js';
 export { allowedTicketHosts, checkTicketOrg, checkTicketUrl } from './ticket.js';
 export { checkBlastRadius } from './blast-radius.js';
-export { normalizeText, containsNormalized } from './normalize.js';
+export { normalizeText, containsNormalized } from '../records/normalize.js';
 
 /** What a change asks for, as far as the pre-checks are concerned. */
 export interface CheckSubject {

@@ -9,7 +9,7 @@ import type { Observed, ObservedComment, TicketEvidence } from '../model/observe
 import type { ChangeEvidence, CheckResult } from '../model/plan.js';
 import type { Sharing } from '../model/sharing.js';
 import { memberOf, orgLabel, roleLabel, userByEmail, userById, userLabel } from './lookup.js';
-import { containsNormalized, excerpt, normalizeText } from './normalize.js';
+import { containsNormalized, excerpt, normalizeText } from '../records/normalize.js';
 import { fail, pass, skip } from './result.js';
 
 export function checkConfirmedType(confirmed: Sharing | undefined, sharing: Sharing, source?: SourceRef): CheckResult {

@@ -7,7 +7,7 @@ import type { ObservedOrg } from '../model/observed.js';
 import { DENY_TEXT_OVERLAP, DENY_TEXT_WINDOW } from '../model/policy.js';
 import type { CheckResult } from '../model/plan.js';
 import type { Sharing } from '../model/sharing.js';
-import { excerpt } from './normalize.js';
+import { excerpt } from '../records/normalize.js';
 import { fail, pass, skip } from './result.js';
 
 export interface DenyMatcher {

@@ -6,6 +6,7 @@ import type { SourceRef, TicketRef } from '../model/desired.js';
 import type { Observed, TicketEvidence } from '../model/observed.js';
 import type { CheckResult } from '../model/plan.js';
 import type { Policy } from '../model/policy.js';
+import { accountTicketHosts } from '../records/tickets.js';
 import { orgLabel } from './lookup.js';
 import { fail, pass } from './result.js';
 
@@ -14,13 +15,7 @@ import { fail, pass } from './result.js';
  * (falling back to the configured subdomain) plus `ticket_hosts`. Lowercased.
  */
 export function allowedTicketHosts(policy: Policy, account: Observed['account']): string[] {
-  const sub = account.subdomain ?? policy.subdomain;
-  const hosts = sub ? [`${sub.toLowerCase()}.zendesk.com`] : [];
-  for (const h of policy.ticketHosts) {
-    const host = h.toLowerCase();
-    if (!hosts.includes(host)) hosts.push(host);
-  }
-  return hosts;
+  return accountTicketHosts({ subdomain: account.subdomain ?? policy.subdomain, ticketHosts: policy.ticketHosts });
 }
 
 export function checkTicketUrl(ticket: TicketRef, allowedHosts: string[], source?: SourceRef): CheckResult {

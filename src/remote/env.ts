@@ -1,5 +1,5 @@
 /**
- * RemoteOptions from the environment (CONTRACT.md "Commands"): ZENDESK_SUBDOMAIN,
+ * RemoteOptions from the environment (docs/zendesk-api.md "Environment"): ZENDESK_SUBDOMAIN,
  * ZENDESK_EMAIL + ZENDESK_API_TOKEN (Basic `{email}/token:{token}`) or ZENDESK_OAUTH_TOKEN,
  * and ZENDESK_API_URL overriding `https://{subdomain}.zendesk.com/api/v2`.
  * Tokens are registered with `registerSecret` and never appear in a message or hint.

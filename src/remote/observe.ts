@@ -35,7 +35,8 @@ import type { DesiredOrg, DesiredState, RiskApproval, TicketRef } from '../model
 import { emptyObserved, type Observed, type ObservedOrg, type ObservedTicket, type ObservedUser } from '../model/observed.js';
 import type { Policy } from '../model/policy.js';
 import { isWidening, sharingFromFlags } from '../model/sharing.js';
-import { lastHistoryEntry, lastPartnerEntry, parseAccessHistory } from '../plan/details.js';
+import { lastHistoryEntry, lastPartnerEntry, parseAccessHistory } from '../records/details.js';
+import { ticketDone, ticketOnAccount } from '../records/tickets.js';
 import { mapLimit } from './adapter.js';
 import type { Adapter } from './types.js';
 
@@ -109,7 +110,7 @@ export async function observeForPlan(
   for (const org of live) observed.orgs.set(org.id, org);
   progress({ phase: 'organizations', done: ids.length, total: ids.length });
 
-  const onAccount = (ticket: TicketRef): boolean => ticketOnAccount(ticket, subdomain, policy.ticketHosts);
+  const onAccount = (ticket: TicketRef): boolean => ticketOnAccount(ticket.host, { subdomain, ticketHosts: policy.ticketHosts }) !== false;
   const tickets = new Map<number, TicketNeed>();
   const needTicket = (ref: TicketRef, need: TicketNeed): void => {
     if (!onAccount(ref)) return;
@@ -214,7 +215,7 @@ export async function observeForPlan(
     for (const t of shown) observed.tickets.set(t.id, { ticket: t, comments: [] });
     progress({ phase: 'tickets', done: ticketIds.length, total: ticketIds.length });
   }
-  const withComments = found(observed).filter((t) => tickets.get(t.id)?.evidence || !isDone(t.status));
+  const withComments = found(observed).filter((t) => tickets.get(t.id)?.evidence || !ticketDone(t.status));
   if (withComments.length > 0) {
     progress({ phase: 'comments', done: 0, total: withComments.length });
     let done = 0;
@@ -276,7 +277,7 @@ export async function observeForPlan(
   }
 
   // ---- ticket fields: only when a ticket metadata step may run -------------------------
-  const metadataMayRun = found(observed).some((t) => tickets.get(t.id)?.sharing && !isDone(t.status));
+  const metadataMayRun = found(observed).some((t) => tickets.get(t.id)?.sharing && !ticketDone(t.status));
   if (metadataMayRun) {
     progress({ phase: 'ticket_fields', done: 0, total: 1 });
     observed.ticketFields = await adapter.ticketFields();
@@ -307,19 +308,6 @@ function found(observed: Observed): ObservedTicket[] {
   return [...observed.tickets.values()].flatMap((e) => (e.ticket ? [e.ticket] : []));
 }
 
-function isDone(status: string): boolean {
-  return status === 'solved' || status === 'closed';
-}
-
-/**
- * True when the ticket URL points at this account: `{subdomain}.zendesk.com` or a listed
- * ticket host. With no subdomain known there is nothing to compare: read it.
- */
-export function ticketOnAccount(ticket: TicketRef, subdomain: string | null, ticketHosts: string[]): boolean {
-  if (ticketHosts.some((h) => h.toLowerCase() === ticket.host)) return true;
-  if (subdomain === null) return true;
-  return ticket.host === `${subdomain.toLowerCase()}.zendesk.com`;
-}
 
 // ---- drift --------------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
  * dispatch per report type; the renderers themselves are pure string builders.
  * `color` applies to text only (JSON and Markdown never carry ANSI codes).
  */
-import type { Format } from '../commands/context.js';
+import type { Format } from './format.js';
 import type { Plan } from '../model/plan.js';
 import type { ApplyReport, DriftReport } from '../model/reports.js';
 import { renderApplyJson, renderDriftJson, renderPlanJson } from './json.js';

@@ -11,7 +11,7 @@
  * file names in code spans no backtick run inside can close.
  */
 import type { Problem } from '../errors.js';
-import type { Format } from '../commands/context.js';
+import type { Format } from './format.js';
 import { clean } from './text.js';
 
 export interface ProblemSummary {

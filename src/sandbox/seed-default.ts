@@ -3,10 +3,21 @@
  * account every demo, example file in orgs/ and behaviour test starts from. Data only.
  * Seed files given with `orgshare sandbox --seed FILE` use this same shape.
  */
-import { DEFAULT_RISK_MESSAGE } from '../model/policy.js';
 import type { SeedData } from './types.js';
 
-const riskQuestion = `Happy to help. Before we proceed: ${DEFAULT_RISK_MESSAGE} Could you confirm the type and that you approve this risk?`;
+/**
+ * The support handbook's risk message as an agent sends it, written out here on purpose
+ * and not taken from the client's defaults (src/model/policy.ts): the sandbox is the
+ * world the client is checked against, so a wrong message in the client must be able to
+ * fail a test.
+ */
+const HANDBOOK_RISK_MESSAGE =
+  'Please keep in mind that using a shared organization entails a potential security risk. ' +
+  'Namely, if all users can view and comment on all tickets, that means the degree of privacy ' +
+  'and security from separating the tickets is gone. This won’t mean those outside your ' +
+  'organization can see your tickets, only those within your organization.';
+
+const riskQuestion = `Happy to help. Before we proceed: ${HANDBOOK_RISK_MESSAGE} Could you confirm the type and that you approve this risk?`;
 
 export const DEFAULT_SEED: SeedData = {
   account: {

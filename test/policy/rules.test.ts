@@ -4,7 +4,7 @@ import { DEFAULT_DENY_PATTERNS } from '../../src/model/policy.js';
 import type { Change } from '../../src/model/plan.js';
 import { checkBlastRadius } from '../../src/policy/blast-radius.js';
 import { checkDenyNote, compileDenyPatterns, findDenyNotes } from '../../src/policy/restrictions.js';
-import { containsNormalized, normalizeText } from '../../src/policy/normalize.js';
+import { containsNormalized, normalizeText } from '../../src/records/normalize.js';
 import { checkRiskApproved } from '../../src/policy/evidence.js';
 import { seedWorld } from '../plan/builders.js';
 

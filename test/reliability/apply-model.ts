@@ -18,7 +18,9 @@
  */
 import type { ObservedOrg, ObservedTicket } from '../../src/model/observed.js';
 import type { Change, Plan, Step } from '../../src/model/plan.js';
-import { appendLine, detailsRecord, notesRecord, sameComment } from '../../src/apply/text.js';
+import { sameComment } from '../../src/records/comments.js';
+import { appendLine } from '../../src/records/details.js';
+import { detailsRecord, notesRecord } from '../../src/records/recorded.js';
 import type { World } from '../plan/builders.js';
 
 type Kind = Step['kind'];

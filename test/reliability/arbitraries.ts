@@ -17,7 +17,7 @@ import type { DesiredOrg, DesiredState, RiskApproval, TicketRef, UserAccess } fr
 import type { TicketRestriction, TicketStatus } from '../../src/model/observed.js';
 import { DEFAULT_RISK_MESSAGE } from '../../src/model/policy.js';
 import type { Sharing } from '../../src/model/sharing.js';
-import { accessLine, appendLine, partnerLine } from '../../src/plan/details.js';
+import { accessLine, appendLine, partnerLine } from '../../src/records/details.js';
 import { World, approval, desiredOf, orgFile, ticketRef } from '../plan/builders.js';
 
 /** `SOAK=1` (npm run soak) multiplies the number of runs; `SOAK=N` (N > 1) sets a factor. */

@@ -14,7 +14,9 @@
  * docs/reliability.md "Fixed bugs", are fixed).
  */
 import { withoutLockLines } from '../../src/apply/lock.js';
-import { appendLine, countLine, sameComment } from '../../src/apply/text.js';
+import { sameComment } from '../../src/records/comments.js';
+import { appendLine } from '../../src/records/details.js';
+import { countLine } from '../../src/records/recorded.js';
 import type { Change, Plan, Step } from '../../src/model/plan.js';
 import type { RequestLogEntry, Sandbox } from '../../src/sandbox/index.js';
 

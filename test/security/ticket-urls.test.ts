@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseTicketUrl } from '../../src/config/ticket-url.js';
+import { parseTicketUrl } from '../../src/records/ticket-url.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { HOSTILE, acmeFile, envFor, removeRepos, repo, run, writesOf } from './helpers.js';
 

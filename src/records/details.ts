@@ -1,7 +1,7 @@
 /**
- * The organization Details history (handbook, shared/seeds/000 and 001), orgshare's
- * partner-domain lines in Details, and the user-notes access history: generating the one
- * line a change appends, and reading old lines back.
+ * orgshare's records in Zendesk: the organization Details history (both handbook forms,
+ * docs/apply.md), the partner-domain lines in Details, and the user-notes access history:
+ * generating the one line a change appends, and reading old lines back.
  *
  * Written form (current handbook):
  *   Shared organization (Read only) enabled 2026-11-23 as per https://acme.zendesk.com/agent/tickets/4821
@@ -13,8 +13,14 @@
 import type { TicketRef, UserAccess } from '../model/desired.js';
 import type { Sharing } from '../model/sharing.js';
 import { sharingLabel } from '../model/sharing.js';
+import { citedTicket } from './ticket-url.js';
 
 export type SharingAction = 'enabled' | 'disabled';
+
+/** UTC date, YYYY-MM-DD: the DATE of Details and notes lines (and of a plan). */
+export function utcDate(now: Date): string {
+  return now.toISOString().slice(0, 10);
+}
 
 export interface HistoryEntry {
   action: SharingAction;
@@ -79,7 +85,7 @@ function scanLines<T>(
   text.split(/\r?\n|\r/).forEach((lineText, i) => {
     for (const m of lineText.matchAll(re)) {
       const url = trimUrl(m[groups.url] ?? '');
-      const parsed = parseTicketUrl(url);
+      const parsed = citedTicket(url);
       out.push(build(m, { date: m[groups.date] ?? '', ticketUrl: url, ticketId: parsed?.id ?? null, host: parsed?.host ?? hostOf(url), line: i + 1 }));
     }
   });
@@ -213,17 +219,4 @@ function hostOf(url: string): string | null {
   } catch {
     return null;
   }
-}
-
-/** Ticket id and host from an agent or help-center ticket URL. */
-export function parseTicketUrl(url: string): { id: number; host: string } | null {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return null;
-  }
-  const m = /^\/(?:agent\/tickets|hc(?:\/[A-Za-z-]+)?\/requests)\/(\d+)\/?$/.exec(u.pathname);
-  if (!m?.[1]) return null;
-  return { id: Number(m[1]), host: u.host.toLowerCase() };
 }

@@ -10,11 +10,11 @@ import {
   parseAccessHistory,
   parseHistory,
   parsePartnerHistory,
-  parseTicketUrl,
   partnerLine,
   partnerRecorded,
-} from '../../src/plan/details.js';
-import { ticketRef } from './builders.js';
+} from '../../src/records/details.js';
+import { citedTicket } from '../../src/records/ticket-url.js';
+import { ticketRef } from '../plan/builders.js';
 
 const T4821 = ticketRef(4821);
 
@@ -168,14 +168,18 @@ describe('Details partner lines', () => {
   });
 });
 
-describe('parseTicketUrl', () => {
+describe('citedTicket (the URL a record cites)', () => {
   it.each([
     ['https://acme.zendesk.com/agent/tickets/4821', 4821],
+    ['https://acme.zendesk.com/agent/tickets/4821/', 4821],
+    ['https://support.acme.example/agent/tickets/4821', 4821],
+    ['https://acme.zendesk.com/hc/en-US/requests/4821', 4821],
+    ['https://acme.zendesk.com/tickets/4821', null],
     ['https://acme.zendesk.com/hc/requests/4821', 4821],
     ['https://acme.zendesk.com/hc/en-us/requests/4821', 4821],
     ['https://acme.zendesk.com/agent/tickets/abc', null],
     ['not a url', null],
   ])('%s', (url, id) => {
-    expect(parseTicketUrl(url)?.id ?? null).toBe(id);
+    expect(citedTicket(url)?.id ?? null).toBe(id);
   });
 });

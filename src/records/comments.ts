@@ -7,10 +7,11 @@
  * {email} the user (grants), {domain} the partner domain.
  */
 import type { UserAccess } from '../model/desired.js';
+import type { ObservedComment, TicketEvidence } from '../model/observed.js';
 import type { Policy } from '../model/policy.js';
 import type { Sharing } from '../model/sharing.js';
 import { sharingLabel } from '../model/sharing.js';
-import { containsNormalized } from '../policy/normalize.js';
+import { containsNormalized } from './normalize.js';
 
 /**
  * True when `existing` is (or contains) the comment `body`: the one test, for the planner
@@ -20,6 +21,19 @@ import { containsNormalized } from '../policy/normalize.js';
  */
 export function sameComment(existing: string, body: string): boolean {
   return containsNormalized(existing, body);
+}
+
+/**
+ * A public comment by the API user (when known) that is or contains the body: the
+ * confirmation was already posted by an earlier run.
+ */
+export function findConfirmation(
+  evidence: TicketEvidence | undefined,
+  currentUserId: number | null,
+  body: string,
+): ObservedComment | undefined {
+  if (!evidence) return undefined;
+  return evidence.comments.find((c) => c.public && (currentUserId === null || c.authorId === currentUserId) && sameComment(c.body, body));
 }
 
 export const GRANT_COMMENTS: Record<UserAccess, string> = {

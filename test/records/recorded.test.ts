@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { appendLine, countLine, detailsRecord, notesRecord, sameComment } from '../../src/apply/text.js';
+import { sameComment } from '../../src/records/comments.js';
+import { appendLine } from '../../src/records/details.js';
+import { countLine, detailsRecord, notesRecord } from '../../src/records/recorded.js';
 
 const T = 'https://acme.zendesk.com/agent/tickets/4821';
 const line = `Shared organization (Read only) enabled 2026-11-23 as per ${T}`;

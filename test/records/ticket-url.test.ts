@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseTicketUrl } from '../../src/config/ticket-url.js';
+import { parseTicketUrl } from '../../src/records/ticket-url.js';
 
 const acme = { subdomain: 'acme', ticketHosts: ['support.acme.example'] };
 const unknownAccount = { subdomain: null, ticketHosts: [] };

@@ -1,5 +1,7 @@
 /**
- * Ticket URLs in organization files (CONTRACT.md "Ticket URLs").
+ * Ticket URLs: the strict parser for organization files (docs/file-format.md) and the
+ * reader of the URLs orgshare's own records cite (Details and notes lines). Both use one
+ * path rule.
  *
  * Accepted, and nothing else:
  *   https://{subdomain}.zendesk.com/agent/tickets/{id}
@@ -12,6 +14,7 @@
  */
 import type { TicketRef } from '../model/desired.js';
 import type { Policy } from '../model/policy.js';
+import { ticketOnAccount } from './tickets.js';
 
 export type TicketUrlCode =
   | 'not_a_string'
@@ -39,6 +42,32 @@ const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 const PATHS = [/^\/agent\/tickets\/([^/]+)$/, /^\/hc\/requests\/([^/]+)$/, /^\/hc\/([a-z]{2,3}(?:-[a-z0-9]{2,8})*)\/requests\/([^/]+)$/i];
 const TICKET_ID = /^[1-9][0-9]{0,15}$/;
+
+/** The path rule: the id segment of a ticket path, or undefined when the path is not a ticket's. */
+function ticketPathId(path: string): string | undefined {
+  for (const re of PATHS) {
+    const m = re.exec(path);
+    if (m) return m[m.length - 1];
+  }
+  return undefined;
+}
+
+/**
+ * Ticket id and host of a URL cited by a record (a Details or notes line), or null when
+ * it is not a ticket URL. Lenient where records are: any host (the ticket-host rule is
+ * applied by whoever compares), a trailing slash, leading zeros.
+ */
+export function citedTicket(url: string): { id: number; host: string } | null {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return null;
+  }
+  const idText = ticketPathId(u.pathname.replace(/\/$/, ''));
+  if (idText === undefined || !/^\d+$/.test(idText) || !Number.isSafeInteger(Number(idText))) return null;
+  return { id: Number(idText), host: u.host.toLowerCase() };
+}
 
 /**
  * The canonical agent URL of a ticket on `host` (used in Details lines, comments and
@@ -89,14 +118,7 @@ export function parseTicketUrl(url: unknown, policy: Pick<Policy, 'subdomain' | 
   const hostProblem = checkHost(host, policy, example);
   if (hostProblem) return hostProblem;
 
-  let idText: string | undefined;
-  for (const re of PATHS) {
-    const m = re.exec(tail);
-    if (m) {
-      idText = m[m.length - 1];
-      break;
-    }
-  }
+  const idText = ticketPathId(tail);
   if (idText === undefined) {
     return fail('bad_path', `ticket URL path ${JSON.stringify(tail || '/')} is not a ticket (/agent/tickets/{id}, /hc/requests/{id} or /hc/{locale}/requests/{id})`);
   }
@@ -105,7 +127,7 @@ export function parseTicketUrl(url: unknown, policy: Pick<Policy, 'subdomain' | 
   }
   const id = Number(idText);
   const subdomain = host.endsWith(ZENDESK_SUFFIX) ? host.slice(0, -ZENDESK_SUFFIX.length) : null;
-  // CONTRACT: "Details lines always use the canonical agent URL". The ticket is read by id
+  // Details lines always use the canonical agent URL (docs/file-format.md). The ticket is read by id
   // from this account whatever host the file names, so the record cites the account's
   // own host, never a ticket_hosts entry (a reviewed config line must not make every
   // Details line point at a host someone else may control). Only while the account is
@@ -131,7 +153,7 @@ function checkHost(host: string, policy: Pick<Policy, 'subdomain' | 'ticketHosts
   if (policy.ticketHosts.includes(host)) return null;
   if (host.endsWith(ZENDESK_SUFFIX) && labels.length === 3) {
     const sub = labels[0]!;
-    if (policy.subdomain && sub !== policy.subdomain) {
+    if (ticketOnAccount(host, policy) === false) {
       return fail(
         'wrong_subdomain',
         `ticket is on ${sub}.zendesk.com, not on this account (${policy.subdomain}.zendesk.com)`,

@@ -1,11 +1,9 @@
 /**
  * Text rules the executor relies on to stay level-based: recognising a Details (or user
- * notes) line that is already there, and recognising our own confirmation comment.
- * Line formats and parsing belong to src/plan/details.ts; this module only compares.
+ * notes) line that is already there. Line formats and parsing belong to ./details.ts;
+ * this module only compares.
  */
-import { parseAccessHistory, parseHistory, parsePartnerHistory } from '../plan/details.js';
-
-export { appendLine } from '../plan/details.js';
+import { parseAccessHistory, parseHistory, parsePartnerHistory } from './details.js';
 
 function lines(text: string | null): string[] {
   return text === null ? [] : text.split(/\r?\n|\r/).map((l) => l.trim());
@@ -52,5 +50,3 @@ export function notesRecord(notes: string | null, line: string): boolean {
   if (!want || !last) return false;
   return last.access === want.access && last.ticketId !== null && last.ticketId === want.ticketId && last.host === want.host;
 }
-
-export { sameComment } from '../plan/comments.js';

@@ -1,0 +1,2 @@
+/** The output formats every report renders to (`--format`); one model, three renderings. */
+export type Format = 'text' | 'json' | 'markdown';
