@@ -144,6 +144,32 @@ Examples:
     );
 
   program
+    .command('history')
+    .description('read-only: the story of each organization’s sharing — Details lines, the audit log, git commits and request evidence — with findings')
+    .option('--org <id...>', 'organization ids (managed or not; default: every managed organization)')
+    .option('--since <date>', 'leave out events and findings before this date (YYYY-MM-DD, UTC)')
+    .addHelpText('after', `
+One timeline per organization, oldest first, merging the Details lines (both handbook
+forms), Zendesk's audit log (Enterprise; without it the timeline is built from Details and
+git), the commits of its file (git log --follow; PR numbers from merge and squash
+subjects) and the request evidence of the file. Findings:
+  unrecorded_change      the audit log shows a sharing change no Details line records
+  unreviewed_change      a change with no commit of the organization's file before it
+  evidence_after_change  the approval is dated after the change it approves
+
+Exit codes: 0 no finding, 2 findings, 1 error.
+
+Examples:
+  $ orgshare history
+  $ orgshare history --org 360001234567 --since 2026-01-01
+  $ orgshare history --format markdown > history.md   # audit evidence`)
+    .action(
+      run(async () =>
+        (await import('./commands/history.js')).run(globals(program, io), program.commands.find((c) => c.name() === 'history')!.opts(), io),
+      ),
+    );
+
+  program
     .command('sandbox')
     .description('run a local Zendesk-compatible API for trying everything (seeded to match orgs/)')
     .option('--port <n>', 'port to listen on (0 = any free port)', '4010')

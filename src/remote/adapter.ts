@@ -25,8 +25,10 @@ import type {
   ObservedUser,
   TicketField,
 } from '../model/observed.js';
+import type { AuditEntry } from '../model/audit.js';
 import type { AuditInfo } from '../model/reports.js';
 import {
+  auditEntryFromZendesk,
   auditFromZendesk,
   auditTouchesSharing,
   bulkResultsFromJob,
@@ -44,7 +46,7 @@ import {
   type JobStatus,
 } from './mapping.js';
 import { createTransport, type Transport } from './transport.js';
-import type { Adapter, BulkItemResult, OrgUpdate, RemoteOptions, TicketUpdate, UserUpdate } from './types.js';
+import type { Adapter, AuditLogFilter, BulkItemResult, OrgUpdate, RemoteOptions, TicketUpdate, UserUpdate } from './types.js';
 
 // node-zendesk is CommonJS and its bundle hides named exports from Node's ESM loader
 // (`import { createClient } from 'node-zendesk'` fails at link time).
@@ -258,6 +260,17 @@ export class ZendeskAdapter implements Adapter {
     return hit ? auditFromZendesk(hit) : null;
   }
 
+  auditLogPages(filter: AuditLogFilter): AsyncIterable<AuditEntry[]> {
+    // node-zendesk serializes arrays as "a,b"; Zendesk wants filter[created_at][] twice.
+    const query: [string, string][] = [
+      ['filter[source_type]', filter.sourceType],
+      ['filter[created_at][]', filter.from],
+      ['filter[created_at][]', filter.to],
+      ['sort', 'created_at'],
+    ];
+    return mapPages(this.cursorPages(['audit_logs'], 'audit_logs', query), auditEntryFromZendesk);
+  }
+
   // ---- writes ---------------------------------------------------------------------------
 
   async updateOrganizations(updates: OrgUpdate[]): Promise<BulkItemResult[]> {
@@ -324,8 +337,15 @@ export class ZendeskAdapter implements Adapter {
    * would not match our endpoint), falls back to `links.next`, and to offset `next_page`
    * for endpoints that answer without `meta`. Stops on `has_more: false`.
    */
-  private async *cursorPages(segments: (string | number)[], key: string): AsyncGenerator<unknown[]> {
-    let uri: Uri = [...segments, { page: { size: BATCH } }];
+  private async *cursorPages(segments: (string | number)[], key: string, query?: [string, string][]): AsyncGenerator<unknown[]> {
+    const pageUri = (after?: string): Uri => {
+      if (!query) return [...segments, { page: after ? { size: BATCH, after } : { size: BATCH } }];
+      const q = new URLSearchParams(query);
+      q.set('page[size]', String(BATCH));
+      if (after) q.set('page[after]', after);
+      return [...segments, `?${q.toString()}`];
+    };
+    let uri: Uri = pageUri();
     const seen = new Set<string>();
     for (;;) {
       const requestUri = uri;
@@ -338,7 +358,7 @@ export class ZendeskAdapter implements Adapter {
       if (meta && typeof meta === 'object') {
         if (meta.has_more !== true) return;
         if (typeof meta.after_cursor === 'string' && meta.after_cursor) {
-          next = [...segments, { page: { size: BATCH, after: meta.after_cursor } }];
+          next = pageUri(meta.after_cursor);
         } else if (typeof links?.next === 'string' && links.next) next = links.next;
         else throw new RemoteError('unexpected_response', `${segments.join('/')}: has_more without a cursor`, null, false);
       } else if (typeof body.next_page === 'string' && body.next_page) {

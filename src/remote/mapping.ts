@@ -16,6 +16,7 @@ import type {
   TicketStatus,
   UserRole,
 } from '../model/observed.js';
+import type { AuditEntry } from '../model/audit.js';
 import type { AuditInfo } from '../model/reports.js';
 import type { BulkItemResult, OrgUpdate, TicketUpdate, UserUpdate } from './types.js';
 
@@ -166,6 +167,23 @@ export function auditFromZendesk(json: unknown): AuditInfo {
     actorId: typeof a.actor_id === 'number' ? a.actor_id : null,
     actorName: text(a.actor_name),
     at: stamp(a.created_at),
+  };
+}
+
+/** An audit log entry (GET /audit_logs) with what orgshare needs to place it in a timeline. */
+export function auditEntryFromZendesk(json: unknown): AuditEntry {
+  const a = obj(json, 'audit log');
+  return {
+    id: id(a.id, 'audit log'),
+    action: text(a.action) ?? '',
+    actorId: typeof a.actor_id === 'number' ? a.actor_id : null,
+    actorName: text(a.actor_name),
+    description: text(a.change_description) ?? '',
+    at: stamp(a.created_at),
+    sourceType: text(a.source_type) ?? '',
+    sourceId: id(a.source_id, 'audit log', 'source_id'),
+    sourceLabel: text(a.source_label),
+    ipAddress: text(a.ip_address),
   };
 }
 

@@ -12,7 +12,15 @@ import type {
   ObservedUser,
   TicketField,
 } from '../model/observed.js';
+import type { AuditEntry } from '../model/audit.js';
 import type { AuditInfo } from '../model/reports.js';
+
+export interface AuditLogFilter {
+  sourceType: 'organization' | 'user';
+  /** ISO timestamps, inclusive. */
+  from: string;
+  to: string;
+}
 
 export interface RemoteOptions {
   /** e.g. https://acme.zendesk.com/api/v2 or http://127.0.0.1:4010/api/v2 */
@@ -104,6 +112,12 @@ export interface Adapter {
   countOrganizationTickets(orgId: number): Promise<number>;
   /** Last change to an organization's sharing from the audit log, when available. */
   lastOrganizationChange(orgId: number): Promise<AuditInfo | null>;
+  /**
+   * The account's audit log for one source type, oldest first, in cursor pages of 100,
+   * filtered by time on the server (`filter[created_at][]` start and end). Audit logs are
+   * an Enterprise feature: a 403/404 is thrown as RemoteError for the caller to handle.
+   */
+  auditLogPages(filter: AuditLogFilter): AsyncIterable<AuditEntry[]>;
 
   /** update_many in batches of 100, then polls each job to completion. */
   updateOrganizations(updates: OrgUpdate[]): Promise<BulkItemResult[]>;

@@ -14,11 +14,11 @@ import type { AddressInfo } from 'node:net';
 import { FaultEngine } from './faults.js';
 import { createSandboxServer, RateLimiter } from './server.js';
 import { DEFAULT_SEED } from './seed-default.js';
-import { SandboxStore } from './store.js';
+import { SandboxStore, type UiChange } from './store.js';
 import type { FaultRule, RequestLogEntry, ScriptedFault, SeedData } from './types.js';
 
 export type * from './types.js';
-export { SandboxStore, ZendeskError } from './store.js';
+export { SandboxStore, ZendeskError, UI_IP_ADDRESS, type UiChange } from './store.js';
 export { DEFAULT_SEED } from './seed-default.js';
 export { generateAccount, type GenerateOptions } from './generate.js';
 export { loadSeedFile } from './seed-file.js';
@@ -65,6 +65,12 @@ export interface Sandbox {
   setRateLimit(rpm: number): void;
   /** Direct access to state for test setup and assertions. */
   store: SandboxStore;
+  /**
+   * A change "made in the Zendesk UI" behind orgshare's back: validated like the API,
+   * recorded in the audit log with the acting agent (`actor` email, default another
+   * agent than the API user) and a browser address. Also `POST /__sandbox/ui`.
+   */
+  ui(change: UiChange): void;
   /**
    * Back to the start: store re-seeded (with `seed` if given, else the startup seed), log
    * cleared, scripted faults removed, faults back to the options' faults with a fresh PRNG,
@@ -140,6 +146,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       limiter.clear();
     },
     store,
+    ui: (change: UiChange) => void store.uiChange(change),
     reset,
     close: () => {
       closed ??= new Promise<void>((resolve) => {

@@ -106,6 +106,20 @@ function idParam(m: RegExpMatchArray, i = 1): number {
   return Number(m[i]);
 }
 
+/**
+ * Zendesk's audit-log time filter: `filter[created_at][]` given twice, start then end
+ * (inclusive). One value alone is a 400, as is a value that is not a timestamp.
+ */
+function createdAtRange(q: URLSearchParams): [number | null, number | null] {
+  const values = [...q.getAll('filter[created_at][]'), ...q.getAll('filter[created_at]').flatMap((v) => v.split(','))];
+  if (values.length === 0) return [null, null];
+  const stamps = values.map((v) => Date.parse(v));
+  if (values.length !== 2 || stamps.some((t) => Number.isNaN(t))) {
+    throw errors.badRequest('InvalidParameter', 'filter[created_at] takes two timestamps: the start and the end of the range');
+  }
+  return [stamps[0]!, stamps[1]!];
+}
+
 /** `ids=1,2,3` (≤ 100) in the order given, duplicates removed. */
 function manyIds(ctx: RouteContext, name = 'ids'): number[] {
   const raw = ctx.url.searchParams.get(name);
@@ -341,12 +355,17 @@ const routes: [string, RegExp, Handler][] = [
     const source = q.get('filter[source_id]');
     const actor = q.get('filter[actor_id]');
     const action = q.get('filter[action]');
+    const ip = q.get('filter[ip_address]');
+    const [from, to] = createdAtRange(q);
     let list = [...ctx.store.auditLogs.values()].filter(
       (a) =>
         (type === null || a.source_type === type) &&
         (source === null || a.source_id === Number(source)) &&
         (actor === null || a.actor_id === Number(actor)) &&
-        (action === null || a.action === action),
+        (action === null || a.action === action) &&
+        (ip === null || a.ip_address === ip) &&
+        (from === null || Date.parse(a.created_at) >= from) &&
+        (to === null || Date.parse(a.created_at) <= to),
     );
     const asc = q.get('sort') === 'created_at' || q.get('sort_order') === 'asc';
     list = list.sort(asc ? byId : (a, b) => b.id - a.id);

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { describeFault, type FaultEngine } from './faults.js';
 import { dispatch } from './routes.js';
-import { ZendeskError, type SandboxStore } from './store.js';
+import { ZendeskError, type SandboxStore, type UiChange } from './store.js';
 import type { FaultAction, FaultRule, JobRecord, RequestLogEntry, ScriptedFault, SeedData } from './types.js';
 
 export const API_PREFIX = '/api/v2';
@@ -348,6 +348,8 @@ export function createSandboxServer(state: ServerState): { server: Server; socke
         case 'POST /script':
           state.script(reviveRule(body as unknown as ScriptedFault));
           return send(res, { status: 200, body: state.faults.describe() });
+        case 'POST /ui':
+          return send(res, { status: 200, body: { record: state.store.uiChange(body as unknown as UiChange) } });
         case 'POST /rpm':
           state.limiter.rpm = Number(body.rpm ?? 0);
           state.limiter.clear();

@@ -48,6 +48,21 @@ const RESTRICTIONS = ['organization', 'groups', 'assigned', 'requested'] as cons
 const DOMAIN_RE = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 const VIA_API = { channel: 'api', source: { from: {}, to: {}, rel: null } };
 
+/** The address UI changes are recorded from (a documentation range, RFC 5737). */
+export const UI_IP_ADDRESS = '198.51.100.23';
+
+export interface ChangeOptions {
+  /** The acting user; default: another agent than the API user. */
+  actorId?: number;
+  /** Through the API (default) or "in the UI" (the scripting hook). */
+  via?: 'api' | 'ui';
+}
+
+/** A change made "in the Zendesk UI": an organization or user patch with its id. */
+export type UiChange =
+  | { organization: { id: number } & Record<string, unknown>; actor?: string }
+  | { user: { id: number } & Record<string, unknown>; actor?: string };
+
 export interface StoreAccount {
   subdomain: string;
   email: string;
@@ -385,9 +400,11 @@ export class SandboxStore {
   /**
    * Updates an organization like `PUT /organizations/{id}`: validates, moves updated_at
    * and records an audit log entry. Without `actorId` it is a change made by someone else
-   * (another agent), which is what tests use to simulate concurrent edits.
+   * (another agent), which is what tests use to simulate concurrent edits. `via: 'ui'`
+   * marks a change "made in the Zendesk UI" (see `uiChange`): its audit entry carries the
+   * agent's browser address instead of the API caller's.
    */
-  updateOrganization(id: number, patch: Record<string, unknown>, opts: { actorId?: number } = {}): OrgRecord {
+  updateOrganization(id: number, patch: Record<string, unknown>, opts: ChangeOptions = {}): OrgRecord {
     const org = this.org(id);
     const next = applyOrgPatch(org, patch);
     const changes: string[] = [];
@@ -395,12 +412,12 @@ export class SandboxStore {
       if (JSON.stringify(next[key]) !== JSON.stringify(org[key])) changes.push(describeChange(key, org[key], next[key]));
     }
     Object.assign(org, next, { updated_at: this.clock.next() });
-    this.audit('organization', org.id, org.name, opts.actorId ?? this.otherActorId(), changes, org.updated_at);
+    this.audit('organization', org.id, org.name, opts.actorId ?? this.otherActorId(), changes, org.updated_at, opts.via);
     return org;
   }
 
   /** Updates a user like `PUT /users/{id}` (see updateOrganization for `actorId`). */
-  updateUser(id: number, patch: Record<string, unknown>, opts: { actorId?: number } = {}): UserRecord {
+  updateUser(id: number, patch: Record<string, unknown>, opts: ChangeOptions = {}): UserRecord {
     const user = this.user(id);
     const details: FieldErrors = {};
     const next: Partial<UserRecord> = {};
@@ -444,7 +461,7 @@ export class SandboxStore {
     }
     Object.assign(user, next, { updated_at: this.clock.next() });
     if (next.organization_id !== undefined && next.organization_id !== null) this.makeDefaultMembership(user.id, next.organization_id, user.updated_at);
-    this.audit('user', user.id, user.name, opts.actorId ?? this.otherActorId(), changes, user.updated_at);
+    this.audit('user', user.id, user.name, opts.actorId ?? this.otherActorId(), changes, user.updated_at, opts.via);
     return user;
   }
 
@@ -618,7 +635,29 @@ export class SandboxStore {
   // Audit log
   // -------------------------------------------------------------------------------------
 
-  private audit(sourceType: string, sourceId: number, label: string, actorId: number, changes: string[], at: string): void {
+  /**
+   * A change "made in the Zendesk UI" by an agent (the sandbox's scripting hook for
+   * changes behind orgshare's back): the same validation and audit entry as an API
+   * change, with the acting agent (by email; default: the first agent who is not the API
+   * user) and a browser address. Returns the updated record.
+   */
+  uiChange(change: UiChange): OrgRecord | UserRecord {
+    let actorId: number | undefined;
+    if (change.actor !== undefined) {
+      const actor = this.userByEmail(change.actor);
+      if (!actor || actor.role === 'end-user') throw new Error(`ui change: no agent ${change.actor}`);
+      actorId = actor.id;
+    }
+    const opts: ChangeOptions = { via: 'ui', ...(actorId !== undefined ? { actorId } : {}) };
+    if ('organization' in change) {
+      const { id, ...patch } = change.organization;
+      return this.updateOrganization(id, patch, opts);
+    }
+    const { id, ...patch } = change.user;
+    return this.updateUser(id, patch, opts);
+  }
+
+  private audit(sourceType: string, sourceId: number, label: string, actorId: number, changes: string[], at: string, via: 'api' | 'ui' = 'api'): void {
     const id = ++this.seq.auditLog;
     this.auditLogs.set(id, {
       id,
@@ -628,7 +667,7 @@ export class SandboxStore {
       actor_name: this.users.get(actorId)?.name ?? 'Unknown',
       change_description: changes.length ? changes.join('\n') : 'No attribute changed',
       created_at: at,
-      ip_address: '127.0.0.1',
+      ip_address: via === 'ui' ? UI_IP_ADDRESS : '127.0.0.1',
       source_id: sourceId,
       source_label: label,
       source_type: sourceType,

@@ -1,5 +1,5 @@
 /**
- * `validate`, `plan`, `drift`, `import` and `access` never send a write request, in any
+ * `validate`, `plan`, `drift`, `import`, `access`, `history` and `review` never send a write request, in any
  * output format, with changes pending, drift present, hostile input, or a flaky Zendesk.
  * (The guarantee is the transport's read-only mode; this counts what reached Zendesk.)
  */
@@ -19,6 +19,8 @@ const READ_ONLY: string[][] = [
   ['import', '--org', '360000000106', '360000000102', '--force'],
   ['access'],
   ['access', '--org', '360000000101'],
+  ['history'],
+  ['history', '--org', '360000000106', '360000000102', '--since', '2024-01-01'],
 ];
 const FORMATS = ['text', 'json', 'markdown'] as const;
 
