@@ -9,7 +9,7 @@ import type { DesiredOrg, TicketRef } from '../model/desired.js';
 import type { Actor, Finding, HistoryReport, OrgHistory, TimelineEvent, Via } from '../model/history.js';
 import type { ObservedComment, ObservedOrg, ObservedUser } from '../model/observed.js';
 import { sharingLabel, type Sharing } from '../model/sharing.js';
-import { parseAccessHistory, parseHistory, parsePartnerHistory } from '../plan/details.js';
+import { parseAccessHistory, parseHistory, parsePartnerHistory } from '../records/details.js';
 import { auditChange, isManagedChange } from './audit-changes.js';
 import type { GitHistory } from './git.js';
 

@@ -2,7 +2,7 @@
  * `orgshare history` output: text (terminal), Markdown (PR comments, audit evidence) and
  * JSON (`format_version: 1`, snake_case keys). One report model, three renderings.
  */
-import type { Format } from '../commands/context.js';
+import type { Format } from '../render/format.js';
 import type { Finding, HistoryReport, OrgHistory, TimelineEvent } from '../model/history.js';
 import { palette } from '../render/color.js';
 import { snakeKeys } from '../render/json.js';
