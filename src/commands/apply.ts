@@ -40,9 +40,9 @@ export interface ApplyCommandOptions {
 export async function run(global: GlobalOptions, opts: ApplyCommandOptions, io: Io): Promise<number> {
   const progress = createProgress(io);
   const saved = opts.planFile !== undefined ? await readSavedPlan(opts.planFile) : null;
-  // A saved plan records whether its blast radius was accepted (--allow-large at plan
-  // time); the fresh plan must match it change for change anyway.
-  const allowLarge = opts.allowLarge === true || (saved !== null && blastRadiusAccepted(saved));
+  // A saved plan is input, not authority: its blast_radius status is compared with the
+  // fresh plan's like every other check, so a large plan needs --allow-large here too.
+  const allowLarge = opts.allowLarge === true;
   let planned: Planned;
   try {
     planned = await makePlan(global, io, { allowLarge, progress });
@@ -54,6 +54,14 @@ export async function run(global: GlobalOptions, opts: ApplyCommandOptions, io: 
   out.plan();
 
   if (saved) {
+    const savedLarge = saved.planChecks.some((c) => c.id === 'blast_radius' && c.status === 'pass' && c.message.includes('--allow-large'));
+    if (savedLarge && !allowLarge) {
+      return out.refuse(
+        'blocked',
+        `the saved plan ${opts.planFile} was made with --allow-large (more changes than max_changes); nothing was written`,
+        'pass --allow-large to apply it, after checking the plan above',
+      );
+    }
     const reasons = comparePlans(saved, plan);
     if (reasons.length > 0) {
       return out.refuse(
@@ -151,10 +159,6 @@ async function readSavedPlan(file: string): Promise<Plan> {
     throw new UsageError(`cannot read the plan file ${file}${code ? ` (${code})` : ''}`, 'save a plan with `orgshare plan --out plan.json`');
   }
   return parsePlan(text);
-}
-
-function blastRadiusAccepted(plan: Plan): boolean {
-  return plan.planChecks.some((c) => c.id === 'blast_radius' && c.status === 'pass');
 }
 
 /** Asks on the terminal; anything but "y"/"yes" is a no. */

@@ -296,6 +296,17 @@ function changeFrom(j: Any): Change {
   return change;
 }
 
+/** The JSON pointer of the first number that is not a safe integer (every plan number is an integer), or null. */
+function unsafeNumber(v: unknown, at: string): string | null {
+  if (typeof v === 'number') return Number.isSafeInteger(v) ? null : at || '/';
+  if (v === null || typeof v !== 'object') return null;
+  for (const [k, x] of Object.entries(v)) {
+    const found = unsafeNumber(x, `${at}/${k}`);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
 /**
  * Reads a saved plan. Throws `OrgshareError('invalid_plan')` on malformed JSON, an
  * unsupported format_version, or anything schema/plan.schema.json rejects.
@@ -314,6 +325,14 @@ export function parsePlan(text: string): Plan {
       'make the plan again with this version of orgshare',
     );
   }
+  const unsafe = unsafeNumber(j, '');
+  if (unsafe !== null) {
+    throw new OrgshareError(
+      'invalid_plan',
+      `the plan file has a number JavaScript cannot hold exactly at ${unsafe}`,
+      'save a plan with `orgshare plan --out plan.json` and do not edit it',
+    );
+  }
   const problems = planSchemaErrors(j);
   if (problems.length) {
     throw new OrgshareError(
@@ -322,7 +341,7 @@ export function parsePlan(text: string): Plan {
       'save a plan with `orgshare plan --out plan.json` and do not edit it',
     );
   }
-  return {
+  const plan: Plan = {
     formatVersion: 1,
     generatedAt: j.generated_at,
     date: j.date,
@@ -344,6 +363,19 @@ export function parsePlan(text: string): Plan {
     },
     warnings: [...j.warnings],
   };
+  // The output-only members must say what the plan's own changes say: a file claiming
+  // `blocked: false` over a failed check was edited (and may fool a script reading it).
+  const derived = planToJson(plan);
+  for (const key of ['blocked', 'summary'] as const) {
+    if (j[key] !== undefined && JSON.stringify(j[key]) !== JSON.stringify(derived[key])) {
+      throw new OrgshareError(
+        'invalid_plan',
+        `the plan file's "${key}" does not match its own changes and checks: the file was edited`,
+        'save a plan with `orgshare plan --out plan.json` and do not edit it',
+      );
+    }
+  }
+  return plan;
 }
 
 // ---- staleness ------------------------------------------------------------------------
@@ -356,19 +388,23 @@ export function parsePlan(text: string): Plan {
  */
 export function comparePlans(saved: Plan, fresh: Plan): string[] {
   const reasons: string[] = [];
-  if (saved.account.baseUrl !== fresh.account.baseUrl || saved.account.subdomain !== fresh.account.subdomain) {
-    reasons.push(
-      `the plan was made for ${saved.account.subdomain ?? saved.account.baseUrl}, not for ${fresh.account.subdomain ?? fresh.account.baseUrl}`,
-    );
+  if (saved.account.subdomain !== fresh.account.subdomain) {
+    reasons.push(`the plan was made for the account ${JSON.stringify(saved.account.subdomain)}, not for ${JSON.stringify(fresh.account.subdomain)}`);
+  }
+  if (saved.account.baseUrl !== fresh.account.baseUrl) {
+    reasons.push(`the plan was made for the API at ${JSON.stringify(saved.account.baseUrl)}, not at ${JSON.stringify(fresh.account.baseUrl)}`);
   }
   if (saved.desiredHash !== fresh.desiredHash) {
     reasons.push('the files in orgs/ (or orgshare.config.yaml) changed since the plan was made');
   }
+  if (saved.managed !== fresh.managed) reasons.push(`the plan manages ${saved.managed} organizations, the files now ${fresh.managed}`);
   reasons.push(...compareFingerprints(saved.fingerprint, fresh.fingerprint));
+  reasons.push(...compareChecks('plan check', saved.planChecks, fresh.planChecks));
 
   const norm = (c: Change, date: string) => comparableChange(c, date);
   const savedBy = new Map(saved.changes.map((c) => [c.key, c]));
   const freshBy = new Map(fresh.changes.map((c) => [c.key, c]));
+  if (savedBy.size !== saved.changes.length) reasons.push('the plan lists a change twice');
   for (const [key, c] of savedBy) {
     const f = freshBy.get(key);
     if (!f) {
@@ -381,7 +417,31 @@ export function comparePlans(saved: Plan, fresh: Plan): string[] {
     if (differing.length) reasons.push(`${describe(c)} differs now (${differing.join(', ')})`);
   }
   for (const [key, f] of freshBy) if (!savedBy.has(key)) reasons.push(`a new change is needed: ${describe(f)}`);
+  const order = (p: Plan) => JSON.stringify(p.changes.map((c) => c.key));
+  if (reasons.length === 0 && order(saved) !== order(fresh)) reasons.push('the changes are listed in another order than the fresh plan');
+  if (JSON.stringify(saved.warnings) !== JSON.stringify(fresh.warnings)) reasons.push('the plan\'s warnings differ from the fresh plan\'s');
   return reasons;
+}
+
+/**
+ * Every plan check must have the fresh plan's id and status, in order. (Their messages
+ * only count the changes, which are compared one by one; a change's own checks are
+ * compared whole, with the change.)
+ */
+function compareChecks(what: string, saved: CheckResult[], fresh: CheckResult[]): string[] {
+  const out: string[] = [];
+  const n = Math.max(saved.length, fresh.length);
+  for (let i = 0; i < n; i++) {
+    const a = saved[i];
+    const b = fresh[i];
+    if (!a || !b) {
+      out.push(`${what} ${(a ?? b)?.id ?? '?'} is ${a ? 'in the saved plan only' : 'new'}`);
+      continue;
+    }
+    if (a.id !== b.id) out.push(`${what} ${i + 1} is ${a.id} in the saved plan, ${b.id} now`);
+    else if (a.status !== b.status) out.push(`${what} ${a.id} was ${a.status} in the saved plan, ${b.status} now`);
+  }
+  return out;
 }
 
 function describe(c: Change): string {

@@ -221,13 +221,15 @@ describe('orgshare apply with a saved plan', () => {
     expect(countLines(detailsOf(sb, ORG.initech), DISABLED_LINE(4900))).toBe(1);
   });
 
-  it('keeps the blast-radius decision of the reviewed plan (--allow-large at plan time)', async () => {
+  it('applies a plan saved with --allow-large only with --allow-large again (the file is not trusted for it)', async () => {
     const dir = await configDir(WORLD, `${FAST_CONFIG}max_changes: 1\n`);
     const out = join(dir, 'plan.json');
     expect((await cli(sb, dir, ['apply', '--yes'])).code).toBe(1);
     expect(sb.writes()).toEqual([]);
     expect((await cli(sb, dir, ['plan', '--out', out, '--allow-large'])).code).toBe(2);
-    const { code } = await cli(sb, dir, ['apply', out]);
+    expect((await cli(sb, dir, ['apply', out])).code).toBe(1);
+    expect(sb.writes()).toEqual([]);
+    const { code } = await cli(sb, dir, ['apply', out, '--allow-large']);
     expect(code).toBe(0);
     expect(sb.store.org(ORG.initech).shared_tickets).toBe(false);
   });

@@ -142,7 +142,15 @@ describe('comparePlans: is a saved plan stale?', () => {
     const w = seedWorld();
     const saved = planFor(w, []);
     w.observed.account.subdomain = 'globex';
-    expect(comparePlans(saved, planFor(w, []))).toEqual(['the plan was made for acme, not for globex']);
+    expect(comparePlans(saved, planFor(w, []))).toEqual(['the plan was made for the account "acme", not for "globex"']);
+  });
+
+  it('another API base URL of the same account names the URLs, not the account twice', () => {
+    const w = seedWorld();
+    const saved = planFor(w, []);
+    const before = w.observed.account.baseUrl;
+    w.observed.account.baseUrl = 'http://127.0.0.1:4999/api/v2';
+    expect(comparePlans(saved, planFor(w, []))).toEqual([`the plan was made for the API at "${before}", not at "http://127.0.0.1:4999/api/v2"`]);
   });
 
   it('works on a plan read back from disk', () => {
