@@ -133,9 +133,34 @@ describe('tampered saved plans', () => {
       }
     }
     expect(failures).toEqual([]);
-    // Most edits change what apply would do and must be refused; a few (generated_at, an
-    // estimate) cannot matter. Both kinds must exist, or the oracle above tested nothing.
     expect(outcomes.refused).toBeGreaterThan(outcomes.harmless);
     expect(outcomes.harmless).toBeGreaterThan(0);
+  }, 240_000);
+
+  it('every generated edit of a blocked plan (blast radius) is refused, with zero writes', async () => {
+    const dir = await configDir(WORLD, `${FAST_CONFIG}max_changes: 1\n`);
+    const out = join(dir, 'plan.json');
+    expect((await cli(sb, dir, ['plan', '--out', out])).code).toBe(1);
+    const plan = JSON.parse(await readFile(out, 'utf8')) as { [key: string]: Json };
+    const { edits, reached } = planEdits(plan);
+    expect(schemaFields().filter((f) => !reached.has(f))).toEqual([]);
+    expect(edits.some((e) => e.name === 'plan_checks[].status = "pass"')).toBe(true);
+
+    // Nothing may write here, so the applies run four at a time and the writes are counted once.
+    sb.clearLog();
+    const accepted: string[] = [];
+    const queue = [...edits.entries()];
+    const worker = async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        const [i, edit] = next;
+        const file = join(dir, `plan-${i}.json`);
+        await writeFile(file, JSON.stringify(edit.plan));
+        const { code } = await cli(sb, dir, ['apply', file]);
+        if (code !== 1) accepted.push(`${edit.name}: exit ${code}`);
+      }
+    };
+    await Promise.all([worker(), worker(), worker(), worker()]);
+    expect(accepted).toEqual([]);
+    expect(sb.writes()).toEqual([]);
   }, 240_000);
 });
