@@ -4,6 +4,7 @@
  * error to the contract's exit codes in one place: 0 ok, 2 changes/drift, 1 anything else.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { pinnedNow } from './clock.js';
 import { ConfigError, OrgshareError, errorText, redact } from './errors.js';
 import { processIo, type Format, type GlobalOptions, type Io } from './commands/context.js';
 import { renderProblems } from './render/problems.js';
@@ -17,6 +18,8 @@ Environment:
   ZENDESK_OAUTH_TOKEN   OAuth bearer token (instead of email + API token)
   ZENDESK_API_URL       base URL override, e.g. http://127.0.0.1:4010/api/v2
   ORGSHARE_RPM          request budget per minute (same as --rpm)
+  ORGSHARE_NOW          pin the clock to an instant, e.g. 2026-11-23T10:00:00Z, for
+                        reproducible sandbox runs (apply refuses it against real Zendesk)
   NO_COLOR              disable colour (FORCE_COLOR=1 forces it when not a terminal)
 
 Exit codes: 0 success / no changes, 2 changes or drift found, 1 error, invalid or blocked.
@@ -196,6 +199,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   let code = 0;
   const program = buildProgram(io, (c) => (code = c));
   try {
+    pinnedNow(io.env); // a malformed ORGSHARE_NOW is a usage error before anything runs
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (err) {

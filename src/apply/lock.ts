@@ -40,6 +40,7 @@ import { hostname } from 'node:os';
 import { setTimeout as sleepMs } from 'node:timers/promises';
 import { ApplyLockError, InternalError, ReadOnlyViolation, redact } from '../errors.js';
 import type { ObservedUser } from '../model/observed.js';
+import { isLoopbackUrl } from '../remote/env.js';
 import type { Adapter } from '../remote/types.js';
 
 export const LOCK_PREFIX = '[orgshare-apply-lock]';
@@ -52,7 +53,6 @@ export const DEFAULT_SETTLE_MS = 15_000;
 /** Settle time against a sandbox on this machine (its jobs finish within ~0.3 s). */
 export const LOOPBACK_SETTLE_MS = 1_000;
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
 export interface ApplyLockOptions {
   /** How long the lock stays valid if never released (default 30 min). */
@@ -108,13 +108,7 @@ const MIN_LOOPBACK_SETTLE_MS = 100;
  */
 export function defaultSettleMs(baseUrl: string | undefined, env: NodeJS.ProcessEnv = process.env): number {
   if (!baseUrl) return DEFAULT_SETTLE_MS;
-  let loopback = false;
-  try {
-    loopback = LOOPBACK_HOSTS.has(new URL(baseUrl).hostname.toLowerCase());
-  } catch {
-    return DEFAULT_SETTLE_MS;
-  }
-  if (!loopback) return DEFAULT_SETTLE_MS;
+  if (!isLoopbackUrl(baseUrl)) return DEFAULT_SETTLE_MS;
   const override = Number(env.ORGSHARE_LOCK_SETTLE_MS);
   return Number.isFinite(override) && override >= MIN_LOOPBACK_SETTLE_MS ? override : LOOPBACK_SETTLE_MS;
 }

@@ -28,7 +28,7 @@ import { utcDate } from '../records/details.js';
 import { comparePlans, parsePlan, planToJson } from '../plan/saved.js';
 import { renderApply, renderPlan } from '../render/index.js';
 import type { GlobalOptions, Io } from './context.js';
-import { makePlan, writeAdapter, type Planned } from './pipeline.js';
+import { makePlan, requireRealClock, writeAdapter, type Planned } from './pipeline.js';
 import { applyProgressText, createProgress } from './progress.js';
 
 export interface ApplyCommandOptions {
@@ -38,6 +38,7 @@ export interface ApplyCommandOptions {
 }
 
 export async function run(global: GlobalOptions, opts: ApplyCommandOptions, io: Io): Promise<number> {
+  requireRealClock(io);
   const progress = createProgress(io);
   const saved = opts.planFile !== undefined ? await readSavedPlan(opts.planFile) : null;
   // A saved plan is input, not authority: its blast_radius status is compared with the

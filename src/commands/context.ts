@@ -2,6 +2,7 @@
  * What every command receives: global options and the process edges (streams, env,
  * clock). Commands never touch `process` directly so tests can run them in-process too.
  */
+import { clockFor } from '../clock.js';
 import type { Format } from '../render/format.js';
 
 export type { Format };
@@ -35,6 +36,7 @@ export function processIo(): Io {
     stderrIsTTY: Boolean(process.stderr.isTTY),
     stdinIsTTY: Boolean(process.stdin.isTTY),
     env: process.env,
-    now: () => new Date(),
+    // Read at each call, so a malformed ORGSHARE_NOW surfaces as a usage error (src/clock.ts).
+    now: () => clockFor(process.env)(),
   };
 }

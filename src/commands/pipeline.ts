@@ -5,14 +5,15 @@
  */
 import { attachExposure } from '../access/attach.js';
 import { loadConfig, loadPolicy } from '../config/load.js';
-import { ConfigError } from '../errors.js';
+import { NOW_ENV, pinnedNow } from '../clock.js';
+import { ConfigError, UsageError } from '../errors.js';
 import type { DesiredState } from '../model/desired.js';
 import type { Observed } from '../model/observed.js';
 import type { Plan } from '../model/plan.js';
 import type { Policy } from '../model/policy.js';
 import { plan } from '../plan/plan.js';
 import { createAdapter } from '../remote/adapter.js';
-import { remoteOptionsFromEnv } from '../remote/env.js';
+import { isLoopbackUrl, remoteOptionsFromEnv } from '../remote/env.js';
 import { observeForPlan } from '../remote/observe.js';
 import type { Adapter } from '../remote/types.js';
 import type { GlobalOptions, Io } from './context.js';
@@ -64,7 +65,23 @@ export async function loadPolicyOnly(global: GlobalOptions, io: Io): Promise<Pol
 
 /** The only place a writing adapter is made: `apply`, after the plan was accepted. */
 export function writeAdapter(io: Io, policy: Policy): Adapter {
-  return createAdapter(remoteOptionsFromEnv(io.env, { readOnly: false, rpm: policy.rpm }));
+  const options = remoteOptionsFromEnv(io.env, { readOnly: false, rpm: policy.rpm });
+  requireRealClock(io, options.baseUrl);
+  return createAdapter(options);
+}
+
+/**
+ * A pinned clock (ORGSHARE_NOW, src/clock.ts) would date a real change wrongly: writes with
+ * one go only to a sandbox on this machine. Apply checks it first, before any request.
+ */
+export function requireRealClock(io: Io, baseUrl: string = remoteOptionsFromEnv(io.env, { readOnly: false }).baseUrl): void {
+  const pinned = pinnedNow(io.env);
+  if (pinned !== null && !isLoopbackUrl(baseUrl)) {
+    throw new UsageError(
+      `${NOW_ENV} pins the clock to ${pinned.toISOString()}: apply writes to ${baseUrl} only with the real clock; nothing was written`,
+      `unset ${NOW_ENV} (it is meant for a sandbox on this machine) and run apply again`,
+    );
+  }
 }
 
 export async function makePlan(global: GlobalOptions, io: Io, opts: PlanningOptions): Promise<Planned> {

@@ -39,14 +39,34 @@ export interface DenyNote {
   line: string;
 }
 
+/**
+ * The work a deny scan did: pattern executions and the characters they were given. With
+ * the pattern's cost estimate (src/config/regex-safety.ts) it bounds the engine's steps:
+ * at most `longest × cost` per execution.
+ */
+export interface DenyScanWork {
+  executions: number;
+  chars: number;
+  /** The longest text any single execution saw (≤ DENY_TEXT_WINDOW). */
+  longest: number;
+}
+
 /** Lines of the live organization's notes/details that say sharing will not be enabled. */
-export function findDenyNotes(live: Pick<ObservedOrg, 'notes' | 'details'>, matcher: DenyMatcher): DenyNote[] {
+export function findDenyNotes(live: Pick<ObservedOrg, 'notes' | 'details'>, matcher: DenyMatcher, work?: DenyScanWork): DenyNote[] {
   const out: DenyNote[] = [];
+  const test = (re: RegExp, text: string): boolean => {
+    if (work) {
+      work.executions++;
+      work.chars += text.length;
+      work.longest = Math.max(work.longest, text.length);
+    }
+    return re.test(text);
+  };
   for (const field of ['notes', 'details'] as const) {
     const text = live[field];
     if (!text) continue;
     for (const line of text.split(/\r?\n|\r/)) {
-      if (matcher.patterns.some((re) => windows(line).some((w) => re.test(w)))) out.push({ field, line: line.trim() });
+      if (matcher.patterns.some((re) => windows(line).some((w) => test(re, w)))) out.push({ field, line: line.trim() });
     }
   }
   return out;

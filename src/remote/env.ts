@@ -18,6 +18,15 @@ export interface EnvRemoteSettings {
 const SUBDOMAIN_RE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
+/** The URL points at this machine (a sandbox): the one rule for every loopback-only relaxation. */
+export function isLoopbackUrl(url: string | URL): boolean {
+  try {
+    return LOOPBACK.has(new URL(url).hostname.toLowerCase());
+  } catch {
+    return false;
+  }
+}
+
 export function remoteOptionsFromEnv(env: NodeJS.ProcessEnv, settings: EnvRemoteSettings): RemoteOptions {
   const value = (name: string): string | undefined => {
     const v = env[name]?.trim();
@@ -60,7 +69,7 @@ export function remoteOptionsFromEnv(env: NodeJS.ProcessEnv, settings: EnvRemote
     }
     // Credentials travel in a header: plain http only to this machine (the sandbox).
     // ORGSHARE_ALLOW_HTTP=1 admits a sandbox on another host (e.g. a CI service container).
-    if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname.toLowerCase()) && value('ORGSHARE_ALLOW_HTTP') !== '1') {
+    if (url.protocol === 'http:' && !isLoopbackUrl(url) && value('ORGSHARE_ALLOW_HTTP') !== '1') {
       throw new UsageError(
         `ZENDESK_API_URL uses plain http to ${url.hostname}: the API token would be sent unencrypted`,
         'use https; plain http is accepted for 127.0.0.1/localhost, or for a sandbox elsewhere with ORGSHARE_ALLOW_HTTP=1',

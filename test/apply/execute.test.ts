@@ -11,6 +11,7 @@ import type { Progress } from '../../src/commands/progress.js';
 import { RefusedError } from '../../src/errors.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import {
+  DATE,
   DISABLED_LINE,
   FILES,
   NOW,
@@ -107,7 +108,7 @@ describe('executePlan', () => {
     expect(report.verified).toBe(true);
     expect(report.verification.join('\n')).toMatch(/re-read 3 organizations, 3 tickets/);
     expect(report.requests.writes).toBe(6);
-    expect(report.date).toBe('2026-11-23');
+    expect(report.date).toBe(DATE);
   });
 
   it('grants user-level access through the users bulk endpoint, then confirms on the ticket', async () => {
@@ -121,7 +122,7 @@ describe('executePlan', () => {
       { method: 'PUT', path: '/tickets/5010.json', comment: expect.objectContaining({ public: true }), status: 'solved' },
     ]);
     expect(sb.store.user(2401).ticket_restriction).toBe('organization');
-    expect(sb.store.user(2401).notes).toContain(`granted 2026-11-23 as per ${'https://acme.zendesk.com/agent/tickets/5010'}`);
+    expect(sb.store.user(2401).notes).toContain(`granted ${DATE} as per ${'https://acme.zendesk.com/agent/tickets/5010'}`);
     expect(report.results[0]).toMatchObject({ status: 'done' });
     expect(report.verified).toBe(true);
   });
@@ -262,7 +263,7 @@ describe('executePlan', () => {
     const first = await apply(planned);
 
     expect(first.results[0]!.steps.map((s) => s.status)).toEqual(['done', 'failed']);
-    const line = `Partner domain partnerco.example added ${'2026-11-23'} as per https://acme.zendesk.com/agent/tickets/4821`;
+    const line = `Partner domain partnerco.example added ${DATE} as per https://acme.zendesk.com/agent/tickets/4821`;
     expect(detailsOf(sb, ORG.acme)).toBe(`Customer since 2019.\n${line}`);
     expect(sb.store.org(ORG.acme).domain_names).toContain('partnerco.example');
     expect(confirmationsOn(sb, 4821)).toEqual([]);

@@ -7,12 +7,21 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli.js';
+import { NOW_ENV, pinnedNow } from '../../src/clock.js';
 import type { Io } from '../../src/commands/context.js';
 import type { RequestLogEntry, Sandbox } from '../../src/sandbox/index.js';
 
-/** The clock of every test: Details lines carry this UTC date. */
-export const NOW = new Date('2026-11-23T10:00:00Z');
-export const DATE = '2026-11-23';
+/**
+ * The clock of every test that runs orgshare: ORGSHARE_NOW, pinned in vitest.config.ts (and
+ * moved by .ci/run's second pass). Child processes get it through their environment; an
+ * expected Details line derives its date from DATE, never from a literal.
+ */
+export const NOW = pinnedNow(process.env) ?? fail('ORGSHARE_NOW is not set: run the tests through vitest (vitest.config.ts pins it)');
+export const DATE = NOW.toISOString().slice(0, 10);
+
+function fail(message: string): never {
+  throw new Error(message);
+}
 export const TICKET = (id: number) => `https://acme.zendesk.com/agent/tickets/${id}`;
 
 export const ORG = {
@@ -144,6 +153,8 @@ export function sandboxEnv(sb: Sandbox): NodeJS.ProcessEnv {
     ZENDESK_EMAIL: 'admin@acme.example',
     ZENDESK_API_TOKEN: 'sandbox-token',
     NO_COLOR: '1',
+    [NOW_ENV]: NOW.toISOString(),
+    TZ: process.env.TZ,
   };
 }
 

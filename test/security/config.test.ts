@@ -5,10 +5,13 @@
  * reviewed like the files, but it changes what every check means, so each of these must be
  * refused before a single request, and no pattern may stall a command.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { regexRisk } from '../../src/config/regex-safety.js';
+import { DENY_TEXT_OVERLAP, DENY_TEXT_WINDOW } from '../../src/model/policy.js';
+import { compileDenyPatterns, findDenyNotes, type DenyScanWork } from '../../src/policy/restrictions.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { HOSTILE, REPO_ROOT, acmeFile, envFor, removeRepos, repo, run, writesOf } from './helpers.js';
 
@@ -56,9 +59,6 @@ const REDOS: Record<string, string> = {
   'redos-adjacent-stars.yaml': 'Customer since 2019. Renewed in 2024 for three years.',
   'redos-bounded-repeat.yaml': `${'a'.repeat(30)}!`,
 };
-
-/** A command that takes longer than this on a 60-character note is a denial of service. */
-const TIME_BOUND_MS = 5_000;
 
 const configFixtures = readdirSync(join(HOSTILE, 'config'))
   .filter((f) => f.endsWith('.yaml'))
@@ -134,70 +134,81 @@ describe('a risk message that says nothing cannot make risk_message_sent pass', 
 
 describe('deny patterns cannot stall a command (catastrophic backtracking)', () => {
   const bin = resolve(REPO_ROOT, 'dist/src/cli.js');
+  const children = new Set<ChildProcess>();
+  afterEach(() => {
+    for (const child of children) child.kill('SIGKILL');
+    children.clear();
+  });
 
   /**
-   * Runs `orgshare plan` in a child process (a stalled regular expression blocks its
-   * thread, so it cannot run in the test's own) and kills it at TIME_BOUND_MS.
+   * `orgshare plan` in a child process: if a pattern ever got through and stalled, it would
+   * block that process's thread, not the test runner's (the test's own timeout then fails it).
    */
-  function planWithin(dir: string): Promise<{ code: number | null; ms: number; killed: boolean; stdout: string }> {
+  function planInChild(dir: string): Promise<{ code: number | null; stdout: string }> {
     return new Promise((done) => {
-      const started = performance.now();
       const child = spawn(process.execPath, [bin, '--dir', dir, '--no-color', 'plan'], { env: envFor(sb), stdio: ['ignore', 'pipe', 'pipe'] });
+      children.add(child);
       let stdout = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      let killed = false;
-      const timer = setTimeout(() => {
-        killed = true;
-        child.kill('SIGKILL');
-      }, TIME_BOUND_MS);
       child.on('exit', (code) => {
-        clearTimeout(timer);
-        done({ code, ms: Math.round(performance.now() - started), killed, stdout });
+        children.delete(child);
+        done({ code, stdout });
       });
     });
   }
 
   // Every one of them is refused statically as unsafe_regex (src/config/regex-safety.ts):
   // nested repetitions ((a+)+, (a|aa)+, (a{1,100}){1,100}) and repetitions that can match
-  // the same text one after the other (.*.*.*…). They used to stall plan for minutes.
+  // the same text one after the other (.*.*.*…). They used to stall plan for minutes. The
+  // bound is on work: the refusal comes before the first request, so no pattern ever runs
+  // on the adversarial note.
   for (const [name, note] of Object.entries(REDOS)) {
-    it(`${name}: plan finishes within ${TIME_BOUND_MS / 1000} s, refusing the pattern`, async () => {
+    it(`${name}: plan refuses the pattern before reading the note (zero requests)`, async () => {
       expect(existsSync(bin), 'run `npm run build` first (npm test does)').toBe(true);
       sb.store.updateOrganization(ACME, { notes: note });
       const dir = await repo({ 'orgshare.config.yaml': `rpm: 10000\n${fixture(name)}`, 'orgs/acme-corp.yaml': acmeFile() });
-      const result = await planWithin(dir);
-      expect(result.killed, `plan was still running after ${TIME_BOUND_MS} ms`).toBe(false);
+      const result = await planInChild(dir);
       expect(result.code).toBe(1);
       expect(result.stdout).toContain('deny_note/unsafe_regex');
-      expect(writesOf(sb)).toEqual([]);
-    }, TIME_BOUND_MS + 10_000);
+      expect(sb.log()).toEqual([]);
+    });
   }
 
   // What passes the static check still runs on note lines cut into 1,000-character windows
   // (src/policy/restrictions.ts), so an accepted pattern at the edge of the cost estimate
   // (two ambiguous bounded repetitions) stays bounded on a huge adversarial note, and a
   // deny sentence deep inside a long line is still found.
-  it('an accepted pattern near the limit, on a 60,000-character note line: plan finishes within the bound and finds the deny sentence', async () => {
-    expect(existsSync(bin), 'run `npm run build` first (npm test does)').toBe(true);
+  it('an accepted pattern near the limit, on a 60,000-character note line: the scan work is bounded and the deny sentence is found', async () => {
     const pattern = '.{0,40}x.{0,40}=';
     const dir = await repo({ 'orgshare.config.yaml': `rpm: 10000\ndeny_patterns: ['${pattern}']\n`, 'orgs/acme-corp.yaml': acmeFile() });
     const validate = await run({ ZENDESK_SUBDOMAIN: 'acme' }, dir, ['validate']);
     expect(validate.code, validate.stdout).toBe(0);
 
-    sb.store.updateOrganization(ACME, { notes: 'x'.repeat(60_000) });
-    const adversarial = await planWithin(dir);
-    expect(adversarial.killed, `plan was still running after ${TIME_BOUND_MS} ms`).toBe(false);
-    expect(adversarial.code).toBe(2); // a change, not blocked: the pattern never matched
+    // The work: each execution sees at most one window, the windows cover the line once
+    // (plus their overlaps), and the pattern's cost estimate per character is within the
+    // analysis' limit — so the engine's steps are bounded by executions × window × cost.
+    const adversarialNote = 'x'.repeat(60_000);
+    expect(regexRisk(pattern)).toBeNull();
+    const work: DenyScanWork = { executions: 0, chars: 0, longest: 0 };
+    expect(findDenyNotes({ notes: adversarialNote, details: null }, compileDenyPatterns([pattern]), work)).toEqual([]);
+    expect(work.longest).toBe(DENY_TEXT_WINDOW);
+    expect(work.executions).toBe(Math.ceil((60_000 - DENY_TEXT_WINDOW) / (DENY_TEXT_WINDOW - DENY_TEXT_OVERLAP)) + 1);
+    expect(work.chars).toBeLessThanOrEqual(60_000 * (DENY_TEXT_WINDOW / (DENY_TEXT_WINDOW - DENY_TEXT_OVERLAP)) + DENY_TEXT_WINDOW);
+
+    // The same scan through plan, over HTTP: a change, not blocked (the pattern never matched) …
+    sb.store.updateOrganization(ACME, { notes: adversarialNote });
+    const adversarial = await run(envFor(sb), dir, ['plan']);
+    expect(adversarial.code).toBe(2);
     expect(adversarial.stdout).toMatch(/✓ deny_note/);
 
+    // … and a deny sentence in the middle of a 60,000-character line is found.
     sb.reset();
     sb.store.updateOrganization(ACME, { notes: `${'a'.repeat(30_000)} Legal: we will not enable a shared organization. ${'a'.repeat(30_000)}` });
-    const denied = await planWithin(dir);
-    expect(denied.killed).toBe(false);
+    const denied = await run(envFor(sb), dir, ['plan']);
     expect(denied.code).toBe(1);
     expect(denied.stdout).toMatch(/✗ deny_note +the organization’s notes in Zendesk say: "a{10}/);
     expect(writesOf(sb)).toEqual([]);
-  }, TIME_BOUND_MS * 2 + 10_000);
+  });
 });
 
 describe('control characters in orgshare.config.yaml', () => {

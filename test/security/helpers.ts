@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli.js';
 import { DEFAULT_SEED, type Sandbox, type SeedData } from '../../src/sandbox/index.js';
+import { NOW_ENV } from '../../src/clock.js';
 import { captureIo, NOW, type CapturedIo } from '../apply/helpers.js';
 
 export const HOSTILE = fileURLToPath(new URL('../fixtures/hostile/', import.meta.url));
@@ -95,6 +96,8 @@ export function envFor(sb: Sandbox | { baseUrl: string }, extra: NodeJS.ProcessE
     ZENDESK_EMAIL: EMAIL,
     ZENDESK_API_TOKEN: 'sandbox-token',
     NO_COLOR: '1',
+    [NOW_ENV]: NOW.toISOString(),
+    TZ: process.env.TZ,
     ...extra,
   };
 }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseTicketUrl } from '../../src/records/ticket-url.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { DATE } from '../apply/helpers.js';
 import { HOSTILE, acmeFile, envFor, removeRepos, repo, run, writesOf } from './helpers.js';
 
 interface UrlCase {
@@ -100,7 +101,7 @@ describe('the URL forms that are accepted are written canonically', () => {
       const change = (JSON.parse(plan.stdout) as { changes: { ticket: { canonical: string } }[] }).changes[0]!;
       expect(change.ticket.canonical).toBe(c.canonical);
       expect((await run(envFor(sb), dir, ['apply', '--yes'])).code).toBe(0);
-      expect(sb.store.org(360000000101).details).toBe(`Customer since 2019.\nShared organization (Read only) enabled 2026-11-23 as per ${c.canonical}`);
+      expect(sb.store.org(360000000101).details).toBe(`Customer since 2019.\nShared organization (Read only) enabled ${DATE} as per ${c.canonical}`);
     });
   }
 });
@@ -135,7 +136,7 @@ describe('ticket_hosts changes how a URL may be spelled, never where the evidenc
     const change = (JSON.parse(plan.stdout) as { changes: { ticket: { url: string; canonical: string } }[] }).changes[0]!;
     expect(change.ticket).toMatchObject({ url: 'https://evil.example/agent/tickets/4821', canonical: 'https://acme.zendesk.com/agent/tickets/4821' });
     expect((await run(envFor(sb), dir, ['apply', '--yes'])).code).toBe(0);
-    expect(sb.store.org(360000000101).details).toBe('Customer since 2019.\nShared organization (Read only) enabled 2026-11-23 as per https://acme.zendesk.com/agent/tickets/4821');
+    expect(sb.store.org(360000000101).details).toBe(`Customer since 2019.\nShared organization (Read only) enabled ${DATE} as per https://acme.zendesk.com/agent/tickets/4821`);
     // No write (the Details line, the ticket metadata, the confirmation comment) names it.
     expect(sb.writes().length).toBeGreaterThan(0);
     expect(JSON.stringify(sb.writes().map((w) => w.body))).not.toContain('evil.example');
