@@ -89,6 +89,7 @@ export async function makePlan(global: GlobalOptions, io: Io, opts: PlanningOpti
   const reader = readAdapter(io, policy);
   const observed = await observeForPlan(reader, desired, policy, {
     onProgress: (e) => opts.progress.update(observeProgressText(e)),
+    now: io.now(),
   });
   opts.progress.done();
   // Exposure ("this change lets 37 users see 1,204 tickets") costs two reads per widened

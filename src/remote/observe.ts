@@ -63,6 +63,27 @@ export interface ObserveOptions {
   onProgress?: (progress: ObserveProgress) => void;
   /** Per-ticket / per-org list reads in flight at once (default 4). */
   concurrency?: number;
+  /**
+   * The plan's clock. With it, the ticket of a converged record is read (to finish an
+   * interrupted apply) only when the record is at most FINISH_LOOKBACK_DAYS old; without
+   * it, always.
+   */
+  now?: Date;
+}
+
+/**
+ * How long after its Details/notes line an interrupted apply is still looked for
+ * (docs/apply.md, "Crash recovery"): a converged organization with an older record costs
+ * no ticket read, so a plan with no change reads only the organizations.
+ */
+export const FINISH_LOOKBACK_DAYS = 30;
+
+/** True when a record dated `date` (YYYY-MM-DD) may still have an unfinished ticket. */
+export function mayNeedFinish(date: string, now: Date | undefined): boolean {
+  if (!now) return true;
+  const at = Date.parse(`${date}T00:00:00Z`);
+  if (Number.isNaN(at)) return true;
+  return at >= now.getTime() - (FINISH_LOOKBACK_DAYS + 1) * 86_400_000;
 }
 
 /** Why a ticket is read: `evidence` needs its comments even when solved. */
@@ -145,8 +166,9 @@ export async function observeForPlan(
         needApproval(org, org.request.riskApproval);
       }
     } else {
+      // Legacy records are never finished (the plan ignores them), old ones not looked for.
       const last = lastHistoryEntry(liveOrg.details);
-      if (last && last.ticketId === org.request.ticket.id) {
+      if (last && last.ticketId === org.request.ticket.id && !org.request.legacy && mayNeedFinish(last.date, opts.now)) {
         needTicket(org.request.ticket, { evidence: false, sharing: false });
         needsOf(org);
       }
@@ -156,7 +178,8 @@ export async function observeForPlan(
       if (domains.has(partner.domain.toLowerCase())) {
         // Live, but the Details partner line for the domain names this entry's ticket:
         // its comment/solve may still be due (same reasoning as (b)).
-        if (lastPartnerEntry(liveOrg.details, partner.domain)?.ticketId === partner.ticket.id) {
+        const record = lastPartnerEntry(liveOrg.details, partner.domain);
+        if (record?.ticketId === partner.ticket.id && mayNeedFinish(record.date, opts.now)) {
           needTicket(partner.ticket, { evidence: false, sharing: false });
           needsOf(org);
         }
@@ -189,7 +212,8 @@ export async function observeForPlan(
         if (user && user.ticketRestriction === grant.access) {
           // Converged, but the notes' last access line names this grant's ticket: its
           // comment/solve may still be due (same reasoning as (b)).
-          if (parseAccessHistory(user.notes).at(-1)?.ticketId === grant.ticket.id) {
+          const record = parseAccessHistory(user.notes).at(-1);
+          if (record?.ticketId === grant.ticket.id && mayNeedFinish(record.date, opts.now)) {
             needTicket(grant.ticket, { evidence: false, sharing: false });
             needsOf(org);
           }
@@ -227,9 +251,13 @@ export async function observeForPlan(
   }
 
   // ---- users: comment authors and requesters, then emails named in files --------------
+  // A solved ticket read only to see that nothing is left to finish needs no people.
   const userIds = new Set<number>();
   for (const { ticket, comments } of observed.tickets.values()) {
-    if (ticket) userIds.add(ticket.requesterId);
+    if (!ticket) continue;
+    const need = tickets.get(ticket.id);
+    if (!need?.evidence && !need?.sharing && isDone(ticket.status)) continue;
+    userIds.add(ticket.requesterId);
     for (const c of comments) userIds.add(c.authorId);
   }
   const unknownIds = [...userIds].filter((id) => !observed.users.has(id));

@@ -8,8 +8,8 @@
  *   (plan, drift, validate and import rely on this, not on convention);
  * - only the configured API origin and path prefix are contacted (a `links.next` or
  *   redirect pointing elsewhere never receives our Authorization header);
- * - a client-side request budget (token bucket, requests per minute) shared by every
- *   concurrent call made through one transport;
+ * - a client-side request pacer (requests per minute, no 60-second window over it) shared
+ *   by every concurrent call made to one account;
  * - retries: 429 is honoured (`Retry-After`, else `ratelimit-reset`) for every method,
  *   because Zendesk did not process it; 5xx/409/timeouts/dropped connections are retried
  *   with jittered exponential backoff only for reads and for writes whose body is
@@ -59,8 +59,8 @@ export interface TransportConfig {
   onRequest?: (event: RequestEvent) => void;
   /** Shared counters; a fresh object when absent. */
   stats?: TransportStats;
-  /** The request budget; by default one per account (base URL) and rpm in this process. */
-  bucket?: TokenBucket;
+  /** The request pacer; by default one per account (base URL) and rpm in this process. */
+  pacer?: RequestPacer;
   /** Source of jitter (tests may pin it). */
   random?: () => number;
 }
@@ -92,7 +92,7 @@ export interface Transport {
   transportFn: (uri: string, options: ZendeskRequestOptions) => Promise<RawResponse>;
   responseAdapter: (raw: RawResponse) => AdaptedResponse;
   readonly stats: TransportStats;
-  readonly bucket: TokenBucket;
+  readonly pacer: RequestPacer;
 }
 
 /**
@@ -126,49 +126,69 @@ export function writeSafety(method: string, path: string, body: string | undefin
   return 'unsafe';
 }
 
-/**
- * A token bucket shared by all calls of one transport. `take()` resolves in FIFO order
- * when a request may start; `pauseFor(ms)` stops everyone (a 429 is account-wide).
- */
-const buckets = new Map<string, TokenBucket>();
+/** Time as the pacer sees it: injectable so tests run minutes of pacing in no time. */
+export interface PacerClock {
+  /** Monotonic milliseconds. */
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const SYSTEM_CLOCK: PacerClock = { now: () => performance.now(), sleep: (ms) => sleep(ms) };
+
+const pacers = new Map<string, RequestPacer>();
 
 /**
  * One budget per account and rate for the whole process: `apply` reads with a read-only
  * adapter and writes with another, and both must stay within the same per-minute limit.
  */
-export function sharedBucket(baseUrl: string, rpm: number, burst?: number): TokenBucket {
+export function sharedPacer(baseUrl: string, rpm: number, burst?: number): RequestPacer {
   const key = `${baseUrl.replace(/\/+$/, '')} ${rpm} ${burst ?? ''}`;
-  let bucket = buckets.get(key);
-  if (!bucket) {
-    bucket = new TokenBucket(rpm, burst);
-    buckets.set(key, bucket);
+  let pacer = pacers.get(key);
+  if (!pacer) {
+    pacer = new RequestPacer(rpm, burst);
+    pacers.set(key, pacer);
   }
-  return bucket;
+  return pacer;
 }
 
-export class TokenBucket {
+/**
+ * The request pacer shared by all calls of one account (model: docs/performance.md,
+ * "The request pacer"). Two rules, both must allow a start:
+ *
+ * - shape: a token bucket of `burst` tokens (default rpm/6, 10 s worth) refilled at the
+ *   full `rpm` per minute, so a long scan runs at the account's rate, not below it;
+ * - guarantee: a log of the last `rpm` start times; a request starts only when the
+ *   rpm-th start before it is at least `windowMs` (60 s plus a margin for latency jitter
+ *   between our clock and the server's) ago. No 60-second window, wherever it begins,
+ *   ever carries more than `rpm` starts: Zendesk counts requests per minute.
+ *
+ * `take()` resolves in FIFO order; `pauseFor(ms)` stops everyone (a 429 is account-wide).
+ */
+export class RequestPacer {
+  readonly burst: number;
+  /** Length of the window that may hold at most `rpm` starts. */
+  readonly windowMs: number;
   private tokens: number;
   private last: number;
   private pausedUntil = 0;
   private chain: Promise<void> = Promise.resolve();
   private readonly perMs: number;
-  readonly capacity: number;
-  /** Tokens added per minute: rpm − capacity. */
-  readonly refillPerMinute: number;
+  /** Ring buffer of the last `rpm` start times (limited rate only). */
+  private readonly starts: number[] = [];
+  private head = 0;
 
   constructor(
     readonly rpm: number,
     burst?: number,
-    private readonly now: () => number = () => performance.now(),
+    private readonly clock: PacerClock = SYSTEM_CLOCK,
+    windowMarginMs = 250,
   ) {
     const limited = rpm > 0 && Number.isFinite(rpm);
-    this.capacity = Math.max(1, Math.floor(burst ?? (limited ? Math.ceil(rpm / 6) : 1)));
-    // Refill at (rpm − burst) per minute so that no 60-second window, the burst included,
-    // carries more than `rpm` requests: Zendesk counts per minute, not per token.
-    this.refillPerMinute = limited ? Math.max(1, rpm - this.capacity) : Infinity;
-    this.perMs = this.refillPerMinute / 60_000;
-    this.tokens = this.capacity;
-    this.last = this.now();
+    this.burst = Math.max(1, Math.min(limited ? rpm : Infinity, Math.floor(burst ?? (limited ? Math.ceil(rpm / 6) : 1))));
+    this.perMs = limited ? rpm / 60_000 : Infinity;
+    this.windowMs = 60_000 + Math.max(0, windowMarginMs);
+    this.tokens = this.burst;
+    this.last = clock.now();
   }
 
   take(): Promise<void> {
@@ -178,24 +198,34 @@ export class TokenBucket {
   }
 
   pauseFor(ms: number): void {
-    if (ms > 0) this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms);
+    if (ms > 0) this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + ms);
   }
 
   private async acquire(): Promise<void> {
     for (;;) {
-      const now = this.now();
+      const now = this.clock.now();
       if (now < this.pausedUntil) {
-        await sleep(this.pausedUntil - now);
+        await this.clock.sleep(this.pausedUntil - now);
         continue;
       }
       if (!Number.isFinite(this.perMs)) return;
-      this.tokens = Math.min(this.capacity, this.tokens + (now - this.last) * this.perMs);
+      this.tokens = Math.min(this.burst, this.tokens + (now - this.last) * this.perMs);
       this.last = now;
-      if (this.tokens >= 1) {
-        this.tokens -= 1;
-        return;
+      const tokenWait = this.tokens >= 1 ? 0 : (1 - this.tokens) / this.perMs;
+      // starts[head] is the oldest of the last `rpm` starts once the log is full.
+      const windowWait = this.starts.length < this.rpm ? 0 : this.starts[this.head]! + this.windowMs - now;
+      const wait = Math.max(tokenWait, windowWait);
+      if (wait > 0) {
+        await this.clock.sleep(Math.ceil(wait));
+        continue;
       }
-      await sleep(Math.ceil((1 - this.tokens) / this.perMs));
+      this.tokens -= 1;
+      if (this.starts.length < this.rpm) this.starts.push(now);
+      else {
+        this.starts[this.head] = now;
+        this.head = (this.head + 1) % this.rpm;
+      }
+      return;
     }
   }
 }
@@ -213,7 +243,7 @@ export function createTransport(config: TransportConfig): Transport {
   const maxRetryAfterMs = config.maxRetryAfterMs ?? 120_000;
   const random = config.random ?? Math.random;
   const stats: TransportStats = config.stats ?? { reads: 0, writes: 0, retries: 0 };
-  const bucket = config.bucket ?? sharedBucket(config.baseUrl, rpm, config.burst);
+  const pacer = config.pacer ?? sharedPacer(config.baseUrl, rpm, config.burst);
 
   /** Backoff before retry number `retry` (1-based): half fixed, half jitter. */
   const backoff = (retry: number): number => {
@@ -233,7 +263,7 @@ export function createTransport(config: TransportConfig): Transport {
     if (body === undefined) delete headers['Content-Type'];
 
     for (let attempt = 1; ; attempt++) {
-      await bucket.take();
+      await pacer.take();
       if (safety === 'read') stats.reads++;
       else stats.writes++;
       if (attempt > 1) stats.retries++;
@@ -252,7 +282,7 @@ export function createTransport(config: TransportConfig): Transport {
           if (wait !== null && wait > maxRetryAfterMs) throw httpError(method, path, res, true, `asked to wait ${Math.ceil(wait / 1000)} s`);
           if (!retriesLeft) throw httpError(method, path, res, true, `gave up after ${attempt} attempts`);
           const delay = wait !== null ? wait + Math.round(random() * 100) : backoff(attempt);
-          bucket.pauseFor(delay);
+          pacer.pauseFor(delay);
           await sleep(delay);
           continue;
         }
@@ -329,7 +359,7 @@ export function createTransport(config: TransportConfig): Transport {
     },
   });
 
-  return { transportFn, responseAdapter, stats, bucket };
+  return { transportFn, responseAdapter, stats, pacer };
 }
 
 /** Milliseconds to wait from `Retry-After` (seconds or HTTP date), else `ratelimit-reset`. */

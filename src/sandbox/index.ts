@@ -77,8 +77,13 @@ export interface Sandbox {
    * rate-limit window emptied.
    */
   reset(seed?: SeedData): void;
+  /** TCP connections accepted since start (keep-alive: far fewer than requests). */
+  connections(): number;
   close(): Promise<void>;
 }
+
+/** Idle keep-alive of the sandbox's connections. */
+export const KEEP_ALIVE_MS = 60_000;
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const seed = opts.seed ?? DEFAULT_SEED;
@@ -115,8 +120,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     setFaults,
     script,
   });
-  // Keep-alive sockets must not keep a test process (or close()) waiting.
-  server.keepAliveTimeout = 1000;
+  // Keep connections alive between requests like Zendesk does: clients (undici) reuse a
+  // socket only while more than a second of the server's keep-alive timeout is left, so
+  // a 1 s timeout meant one TCP connection per request. close() destroys idle sockets, so
+  // a long timeout never holds a test process open.
+  let accepted = 0;
+  server.on('connection', () => accepted++);
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1000;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -148,6 +159,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     store,
     ui: (change: UiChange) => void store.uiChange(change),
     reset,
+    connections: () => accepted,
     close: () => {
       closed ??= new Promise<void>((resolve) => {
         for (const t of timers) clearTimeout(t);

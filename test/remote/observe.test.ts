@@ -147,6 +147,24 @@ describe('observeForPlan on the default world', () => {
     expect(progress).toContainEqual({ phase: 'comments', done: 3, total: 3 });
   });
 
+  it('reads no ticket of a converged organization whose record is older than the finish lookback', async () => {
+    // Globex's Details line is dated 2024-03-02: 30 days later it is still looked at, a
+    // day after that no longer.
+    const within = await observeForPlan(adapterFor(sb), WORLD, POLICY, { now: new Date('2024-04-01T23:59:00Z') });
+    expect(within.tickets.has(3100)).toBe(true);
+    sb.reset();
+    const after = await observeForPlan(adapterFor(sb), WORLD, POLICY, { now: new Date('2024-04-03T00:00:00Z') });
+    expect(after.tickets.has(3100)).toBe(false);
+    expect(String(sb.log().find((e) => e.path.includes('tickets/show_many'))!.query.ids).split(',').sort()).toEqual(['4821', '4900', '5010']);
+  });
+
+  it('plan with no change reads only the organizations (and who it is)', async () => {
+    const globexOnly = { ...WORLD, orgs: WORLD.orgs.filter((o) => o.id === 360000000102) };
+    const observed = await observeForPlan(adapterFor(sb), globexOnly, POLICY, { now: new Date('2026-11-23T10:00:00Z') });
+    expect(calls(sb.log())).toEqual({ 'GET /users/me': 1, 'GET /organizations/show_many': 1 });
+    expect(observed.tickets.size).toBe(0);
+  });
+
   it('marks missing organizations and tickets as read-and-not-found', async () => {
     const desired = state([desiredOrg({ id: 360000009999, name: 'Gone', sharing: 'read_only', ticketId: 4821 }), desiredOrg({ id: 360000000101, name: 'Acme Corp', sharing: 'read_only', ticketId: 777 })]);
     const observed = await observeForPlan(adapterFor(sb), desired, POLICY);
@@ -322,12 +340,13 @@ function scaleWorld(opts: { changes: number; historyTickets: boolean }): { seed:
       });
     }
     const sharing: Sharing = !o.shared_tickets ? 'private' : o.shared_comments ? 'read_write' : 'read_only';
-    // Converged files: shared ones name the ticket of their Details line (as `import`
-    // writes them) when historyTickets, else another ticket.
+    // Converged files: shared ones name the ticket of their Details line (as an earlier
+    // apply leaves them: not legacy, so a finish may be due) when historyTickets, else
+    // another ticket (as `import` writes them: legacy).
     const history = /tickets\/(\d+)/.exec(o.details ?? '');
     if (history) sharedConverged++;
     const ticketId = history && opts.historyTickets ? Number(history[1]) : 500_000 + i;
-    return desiredOrg({ id: o.id, name: o.name, sharing, ticketId, request: { ticket: ticket(ticketId), legacy: true } });
+    return desiredOrg({ id: o.id, name: o.name, sharing, ticketId, request: { ticket: ticket(ticketId), legacy: !opts.historyTickets } });
   });
   return { seed, desired: state(orgs), sharedConverged };
 }

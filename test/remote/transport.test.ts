@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ReadOnlyViolation, RemoteError } from '../../src/errors.js';
-import { createTransport, retryAfterMs, summarizeErrorBody, TokenBucket, writeSafety } from '../../src/remote/transport.js';
+import { createTransport, retryAfterMs, summarizeErrorBody, RequestPacer, sharedPacer, writeSafety, type PacerClock } from '../../src/remote/transport.js';
 import type { RequestEvent } from '../../src/remote/types.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 
@@ -48,39 +48,79 @@ describe('error bodies', () => {
   });
 });
 
-describe('token bucket', () => {
+/** A clock that only moves when someone sleeps: minutes of pacing, no wall time. */
+function virtualClock(): PacerClock & { sleeps: number } {
+  let t = 0;
+  const clock = {
+    sleeps: 0,
+    now: () => t,
+    sleep: async (ms: number) => {
+      clock.sleeps++;
+      t += ms;
+    },
+  };
+  return clock;
+}
+
+/** Start times of `n` requests taken back to back (each waits for the previous start). */
+async function startTimes(pacer: RequestPacer, clock: PacerClock, n: number): Promise<number[]> {
+  const times: number[] = [];
+  await Promise.all(Array.from({ length: n }, () => pacer.take().then(() => times.push(clock.now()))));
+  return times;
+}
+
+/** The most starts in any window [t, t + windowMs) that begins at a start. */
+function busiestWindow(times: number[], windowMs = 60_000): number {
+  let best = 0;
+  let j = 0;
+  for (let i = 0; i < times.length; i++) {
+    while (times[j]! <= times[i]! - windowMs) j++;
+    best = Math.max(best, i - j + 1);
+  }
+  return best;
+}
+
+describe('request pacer', () => {
   it('lets a burst through, then spaces requests at the rate', async () => {
-    const bucket = new TokenBucket(602, 2); // a burst of 2, then (602 − 2)/min = 10 per second
-    const started = performance.now();
-    const times: number[] = [];
-    await Promise.all(Array.from({ length: 5 }, () => bucket.take().then(() => times.push(performance.now() - started))));
-    times.sort((a, b) => a - b);
-    expect(times[1]).toBeLessThan(50);
-    // three more tokens at 100 ms each
-    expect(times[4]).toBeGreaterThanOrEqual(280);
+    const clock = virtualClock();
+    const pacer = new RequestPacer(600, 2, clock); // a burst of 2, then 10 per second
+    const times = await startTimes(pacer, clock, 5);
+    expect(times.slice(0, 2)).toEqual([0, 0]);
+    expect(times.slice(2)).toEqual([100, 200, 300]);
   });
 
-  it('never lets a 60-second window exceed rpm, burst included', () => {
-    // Worst case for a window: a full bucket spent at once, then a minute of refill.
-    for (const rpm of [10, 60, 200, 400, 700, 2500]) {
-      const bucket = new TokenBucket(rpm);
-      expect(bucket.capacity + bucket.refillPerMinute, `rpm ${rpm}`).toBeLessThanOrEqual(rpm);
-      expect(bucket.refillPerMinute).toBeGreaterThan(0);
-    }
+  it.each([200, 400, 700])('runs a long scan at %i rpm within 5 %% of the floor and never over rpm in any 60 s', async (rpm) => {
+    const clock = virtualClock();
+    const pacer = new RequestPacer(rpm, undefined, clock);
+    const n = 3 * rpm + 1; // e.g. drift's 601 requests at 200 rpm
+    const times = await startTimes(pacer, clock, n);
+    const floorMs = (n / rpm) * 60_000;
+    expect(busiestWindow(times)).toBeLessThanOrEqual(rpm);
+    expect(times.at(-1)!).toBeLessThanOrEqual(1.05 * floorMs);
+    // Not slower than the rate either: the refill is the full rpm (the old 5/6 refill
+    // needed 1.15 × the floor).
+    expect(times.at(-1)!).toBeGreaterThanOrEqual(((n - 1) / rpm) * 60_000 - pacer.burst * (60_000 / rpm));
   });
 
-  it('is shared per account, so reader and writer adapters spend one budget', async () => {
-    const { sharedBucket } = await import('../../src/remote/transport.js');
-    expect(sharedBucket('https://acme.zendesk.com/api/v2', 400)).toBe(sharedBucket('https://acme.zendesk.com/api/v2/', 400));
-    expect(sharedBucket('https://acme.zendesk.com/api/v2', 400)).not.toBe(sharedBucket('https://other.zendesk.com/api/v2', 400));
+  it('holds the window when a full burst meets a minute of refill', async () => {
+    const clock = virtualClock();
+    const pacer = new RequestPacer(60, 30, clock);
+    const times = await startTimes(pacer, clock, 61);
+    expect(busiestWindow(times)).toBe(60);
+    expect(times[60]).toBeGreaterThanOrEqual(60_000);
   });
 
-  it('stops everyone while paused', async () => {
-    const bucket = new TokenBucket(0);
-    bucket.pauseFor(200);
-    const started = performance.now();
-    await bucket.take();
-    expect(performance.now() - started).toBeGreaterThanOrEqual(190);
+  it('is shared per account, so reader and writer adapters spend one budget', () => {
+    expect(sharedPacer('https://acme.zendesk.com/api/v2', 400)).toBe(sharedPacer('https://acme.zendesk.com/api/v2/', 400));
+    expect(sharedPacer('https://acme.zendesk.com/api/v2', 400)).not.toBe(sharedPacer('https://other.zendesk.com/api/v2', 400));
+  });
+
+  it('stops everyone while paused, unlimited or not', async () => {
+    const clock = virtualClock();
+    const pacer = new RequestPacer(0, undefined, clock);
+    pacer.pauseFor(200);
+    const times = await startTimes(pacer, clock, 2);
+    expect(times).toEqual([200, 200]);
   });
 });
 
@@ -116,6 +156,14 @@ describe('transport over HTTP', () => {
     });
     await expect(t.transportFn(`${sb.url}/__sandbox/state`, { method: 'GET', headers: HEADERS })).rejects.toMatchObject({ code: 'foreign_url' });
     expect(sb.log()).toEqual([]);
+  });
+
+  it('reuses one connection for consecutive requests (the sandbox keeps connections alive like Zendesk)', async () => {
+    const t = createTransport({ baseUrl: sb.baseUrl, readOnly: true, rpm: 0 });
+    const before = sb.connections();
+    for (let i = 0; i < 20; i++) await t.transportFn(`${sb.baseUrl}/users/me.json`, { method: 'GET', headers: HEADERS });
+    expect(sb.log()).toHaveLength(20);
+    expect(sb.connections() - before).toBeLessThanOrEqual(1);
   });
 
   it('spaces concurrent requests by one shared budget', async () => {
