@@ -43,6 +43,7 @@ export async function benchAccess(opts: { orgs: number; users: number; concurren
     const report = computeAccess(input.orgs, input.users, input.memberships, input.counts, {
       generatedAt: new Date().toISOString(),
       account: { subdomain: 'acme', baseUrl: sb.baseUrl },
+      unlistedMembers: input.unlistedMembers,
     });
     const computeMs = performance.now() - started - readMs;
     const rendered = renderAccess(report, 'json').length;

@@ -26,6 +26,12 @@ export type MembershipLike = Pick<ObservedMembership, 'userId' | 'organizationId
 export interface AccessOptions {
   generatedAt: string;
   account: { subdomain: string | null; baseUrl: string };
+  /**
+   * Active end-user members left out of `users` by organization: they belong to one
+   * organization, which is private, and have no grant, so they see only their own
+   * tickets. Counted as members, never listed (src/access/observe.ts keeps memory flat).
+   */
+  unlistedMembers?: Map<number, number>;
 }
 
 export const CC_NOTE =
@@ -129,6 +135,7 @@ export function computeAccess(
           }
         }
       }
+      members += opts.unlistedMembers?.get(org.id) ?? 0;
       const ticketCount = counts.has(org.id) ? counts.get(org.id)! : null;
       if (seeAll.length > 0 && ticketCount !== null) ticketsExposed += ticketCount;
       return {

@@ -20,11 +20,12 @@ export async function run(global: GlobalOptions, opts: AccessCommandOptions, io:
   const { adapter, account } = readOnlyRemote(io, await loadPolicyOnly(global, io));
   const progress = createProgress(io);
   try {
-    const input = await readAccess(adapter, { orgIds, progress: (t) => progress.update(t) });
+    const input = await readAccess(adapter, { orgIds, onProgress: (p) => progress.step(p.phase, p.done, p.total) });
     progress.done();
     const report = computeAccess(input.orgs, input.users, input.memberships, input.counts, {
       generatedAt: io.now().toISOString(),
       account,
+      unlistedMembers: input.unlistedMembers,
     });
     io.stdout(renderAccess(report, global.format, { color: global.color }));
     if (input.missing.length > 0) {
@@ -36,3 +37,4 @@ export async function run(global: GlobalOptions, opts: AccessCommandOptions, io:
     progress.done();
   }
 }
+

@@ -29,7 +29,7 @@ import { comparePlans, parsePlan, planToJson } from '../plan/saved.js';
 import { renderApply, renderPlan } from '../render/index.js';
 import type { GlobalOptions, Io } from './context.js';
 import { makePlan, requireRealClock, writeAdapter, type Planned } from './pipeline.js';
-import { applyProgressText, createProgress } from './progress.js';
+import { createProgress, stepApply } from './progress.js';
 
 export interface ApplyCommandOptions {
   planFile?: string;
@@ -139,7 +139,7 @@ export async function run(global: GlobalOptions, opts: ApplyCommandOptions, io: 
         reasons,
       );
     }
-    report = await executePlan(locked.plan, writer, { now: io.now(), onProgress: (e) => progress.update(applyProgressText(e)) });
+    report = await executePlan(locked.plan, writer, { now: io.now(), onProgress: (e) => stepApply(progress, e) });
     report.requests.reads += locked.reader.stats.reads;
   } finally {
     progress.done();

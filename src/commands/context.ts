@@ -4,6 +4,7 @@
  */
 import { clockFor } from '../clock.js';
 import type { Format } from '../render/format.js';
+import type { ProgressOptions } from './progress.js';
 
 export type { Format };
 
@@ -26,6 +27,8 @@ export interface Io {
   now: () => Date;
   /** Interactive yes/no prompt (only used when stdin is a TTY). */
   confirm?: (question: string) => Promise<boolean>;
+  /** Clock and interval of the progress reporter (tests pin them; default: the system's). */
+  progress?: ProgressOptions;
 }
 
 export function processIo(): Io {

@@ -4,7 +4,7 @@
  * them), scans the account through a READ-ONLY adapter (`scanForDrift`: organizations and
  * users, cursor pages of 100), computes the report purely (src/drift/compute.ts), then
  * asks the audit log who last changed each drifted organization (bounded). Exit 0 no
- * drift, 2 drift, 1 error. Progress goes to stderr only when it is a terminal.
+ * drift, 2 drift, 1 error. Progress goes to stderr (src/commands/progress.ts).
  */
 import { auditTargets, computeDrift, hasDrift } from '../drift/compute.js';
 import { EXIT, RemoteError } from '../errors.js';
@@ -13,7 +13,7 @@ import { scanForDrift } from '../remote/observe.js';
 import { renderDrift } from '../render/index.js';
 import type { GlobalOptions, Io } from './context.js';
 import { loadDesired, readOnlyRemote } from './pipeline.js';
-import { createProgress, observeProgressText } from './progress.js';
+import { createProgress, stepObserve } from './progress.js';
 
 /** Audit-log look-ups per run: one request each, and only for drifted organizations. */
 export const MAX_AUDIT_LOOKUPS = 25;
@@ -23,7 +23,7 @@ export async function run(global: GlobalOptions, io: Io): Promise<number> {
   const { adapter, account } = readOnlyRemote(io, policy);
   const progress = createProgress(io);
   try {
-    const scan = await scanForDrift(adapter, desired, { onProgress: (e) => progress.update(observeProgressText(e)) });
+    const scan = await scanForDrift(adapter, desired, { onProgress: (e) => stepObserve(progress, e) });
     const base = {
       generatedAt: io.now().toISOString(),
       account,
@@ -33,7 +33,7 @@ export async function run(global: GlobalOptions, io: Io): Promise<number> {
     if (targets.length > 0) {
       const audit = new Map<number, AuditInfo | null>();
       for (const [i, id] of targets.entries()) {
-        progress.update(`drift: audit log ${i + 1}/${targets.length}`);
+        progress.step('reading audit logs', i, targets.length);
         audit.set(id, await lastChange(adapter.lastOrganizationChange.bind(adapter), id));
       }
       report = computeDrift(desired, scan, { ...base, audit });

@@ -17,7 +17,7 @@ import { isLoopbackUrl, remoteOptionsFromEnv } from '../remote/env.js';
 import { observeForPlan } from '../remote/observe.js';
 import type { Adapter } from '../remote/types.js';
 import type { GlobalOptions, Io } from './context.js';
-import { observeProgressText, type Progress } from './progress.js';
+import { stepObserve, type Progress } from './progress.js';
 
 export interface Planned {
   desired: DesiredState;
@@ -88,7 +88,7 @@ export async function makePlan(global: GlobalOptions, io: Io, opts: PlanningOpti
   const { desired, policy } = await loadDesired(global, io);
   const reader = readAdapter(io, policy);
   const observed = await observeForPlan(reader, desired, policy, {
-    onProgress: (e) => opts.progress.update(observeProgressText(e)),
+    onProgress: (e) => stepObserve(opts.progress, e),
     now: io.now(),
   });
   opts.progress.done();

@@ -80,7 +80,7 @@ async function selectOrgs(adapter: Adapter, opts: ImportOptions): Promise<{ orgs
     let seen = 0;
     for await (const page of adapter.organizationPages()) {
       seen += page.length;
-      opts.progress?.(`import: scanning organizations ${seen}`);
+      opts.progress?.(`scanning organizations ${seen}`);
       for (const o of page) if (o.sharedTickets) byId.set(o.id, o);
     }
   }
@@ -123,7 +123,7 @@ export async function runImport(adapter: Adapter, opts: ImportOptions): Promise<
   const members = new Map<number, ObservedUser[]>();
   await mapLimit(withHistory, opts.concurrency ?? 4, async (org) => {
     members.set(org.id, await adapter.organizationUsers(org.id));
-    opts.progress?.(`import: reading members ${++read}/${withHistory.length}`);
+    opts.progress?.(`reading members of organizations with history ${++read}/${withHistory.length}`);
   });
 
   const existing = await existingOrgFiles(opts.dir);

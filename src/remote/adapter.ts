@@ -200,6 +200,10 @@ export class ZendeskAdapter implements Adapter {
     return match ?? null;
   }
 
+  membershipPages(): AsyncIterable<ObservedMembership[]> {
+    return mapPages(this.cursorPages(['organization_memberships'], 'organization_memberships'), membershipFromZendesk);
+  }
+
   async organizationMemberships(orgId: number): Promise<ObservedMembership[]> {
     const out: ObservedMembership[] = [];
     for await (const page of this.cursorPages(['organizations', orgId, 'organization_memberships'], 'organization_memberships')) {

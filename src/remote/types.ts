@@ -101,6 +101,8 @@ export interface Adapter {
   organizationUsers(orgId: number): Promise<ObservedUser[]>;
   /** Users by email (search); one request per email: use only where no bulk path exists. */
   findUserByEmail(email: string): Promise<ObservedUser | null>;
+  /** Whole-account membership scan, cursor pages of 100. */
+  membershipPages(): AsyncIterable<ObservedMembership[]>;
   organizationMemberships(orgId: number): Promise<ObservedMembership[]>;
   userMemberships(userId: number): Promise<ObservedMembership[]>;
 

@@ -4,6 +4,7 @@
  * the same sandbox environment and captured Io as test/apply/helpers.ts.
  */
 import { main } from '../../src/cli.js';
+import type { ProgressOptions } from '../../src/commands/progress.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { captureIo, sandboxEnv } from '../apply/helpers.js';
 
@@ -20,8 +21,9 @@ export async function runCli(
   env: NodeJS.ProcessEnv,
   now = new Date('2026-11-23T12:00:00Z'),
   tty = false,
+  progress?: ProgressOptions,
 ): Promise<CliRun> {
-  const io = captureIo(env, { now: () => now, stderrIsTTY: tty });
+  const io = captureIo(env, { now: () => now, stderrIsTTY: tty, ...(progress ? { progress } : {}) });
   const code = await main(argv, io);
   return { code, stdout: io.stdoutText(), stderr: io.stderrText() };
 }

@@ -29,7 +29,7 @@ import {
 } from './helpers.js';
 
 let sb: Sandbox;
-const silent: Progress = { update: () => undefined, done: () => undefined };
+const silent: Progress = { step: () => undefined, update: () => undefined, done: () => undefined };
 
 beforeAll(async () => {
   sb = await startSandbox({ port: 0 });
