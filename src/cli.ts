@@ -119,11 +119,17 @@ Examples:
     .description('write orgs/*.yaml from live state (ticket and date from the Details history)')
     .option('--org <id...>', 'organization ids to import')
     .option('--shared', 'import every organization that is shared in Zendesk')
+    .option('--all', 'import every organization of the account (never-shared private ones as baseline files)')
     .option('--force', 'overwrite existing files')
     .addHelpText('after', `
 Imported files carry request.legacy: true: accepted only while live state equals the file.
+A private organization that was never shared (no sharing line in its Details) gets a
+baseline file without a request: it asserts that the organization stays private.
+
+Exit codes: 0 every organization was written (or is up to date), 1 one was skipped or kept.
 
 Examples:
+  $ orgshare import --all              # adopt the whole account
   $ orgshare import --shared
   $ orgshare import --org 360001234567 360001234568`)
     .action(

@@ -16,6 +16,7 @@ import type { GlobalOptions, Io } from './context.js';
 export interface ImportCommandOptions {
   org?: string[];
   shared?: boolean;
+  all?: boolean;
   force?: boolean;
 }
 
@@ -36,8 +37,8 @@ export function parseOrgIds(values: string[] | undefined, flag = '--org'): numbe
 
 export async function run(global: GlobalOptions, opts: ImportCommandOptions, io: Io): Promise<number> {
   const orgIds = parseOrgIds(opts.org);
-  if (orgIds.length === 0 && !opts.shared) {
-    throw new UsageError('nothing to import: name organizations with --org, or use --shared', 'e.g. orgshare import --shared, or orgshare import --org 360001234567');
+  if (orgIds.length === 0 && !opts.shared && !opts.all) {
+    throw new UsageError('nothing to import: name organizations with --org, or use --shared or --all', 'e.g. orgshare import --all, or orgshare import --org 360001234567');
   }
   const policy = await loadPolicyOnly(global, io);
   const { adapter, account } = readOnlyRemote(io, policy);
@@ -48,6 +49,7 @@ export async function run(global: GlobalOptions, opts: ImportCommandOptions, io:
       dir: global.dir,
       orgIds,
       shared: Boolean(opts.shared),
+      all: Boolean(opts.all),
       force: Boolean(opts.force),
       date: utcDate(now),
       generatedAt: now.toISOString(),

@@ -50,13 +50,16 @@ export function buildOrganization(raw: RawOrganization, file: string, positions:
     return undefined;
   };
 
-  const { request } = raw;
+  // A baseline file (no request; the schema allows it only with sharing: private) asserts
+  // that a never-shared organization stays private (docs/file-format.md, "Baseline files").
+  const baseline = raw.request === undefined;
+  const request = raw.request ?? { ticket: '' };
   const legacy = request.legacy === true;
   const restrictions = raw.restrictions ?? {};
   const grants = raw.user_access ?? [];
   const partners = raw.partners ?? [];
 
-  const requestTicket = ticket(request.ticket, '/request/ticket');
+  const requestTicket = baseline ? undefined : ticket(request.ticket, '/request/ticket');
 
   // confirmed_type
   if (request.confirmed_type !== undefined && request.confirmed_type !== raw.sharing) {
@@ -195,7 +198,7 @@ export function buildOrganization(raw: RawOrganization, file: string, positions:
     }
   });
 
-  if (problems.length > 0 || !requestTicket) return { problems };
+  if (problems.length > 0 || (!requestTicket && !baseline)) return { problems };
 
   const positionRecord: Record<string, SourceRef> = {};
   for (const [path, pos] of positions.values) positionRecord[path] = { file, line: pos.line, col: pos.col };
@@ -205,15 +208,17 @@ export function buildOrganization(raw: RawOrganization, file: string, positions:
     id: raw.organization.id,
     name: raw.organization.name,
     sharing: raw.sharing,
-    request: { ticket: requestTicket, legacy },
+    request: requestTicket ? { ticket: requestTicket, legacy } : null,
     userAccess,
     partners: desiredPartners,
     restrictions: { hipaa: restrictions.hipaa === true },
     positions: positionRecord,
   };
-  if (request.requester !== undefined) org.request.requester = request.requester.toLowerCase();
-  if (request.confirmed_type !== undefined) org.request.confirmedType = request.confirmed_type;
-  if (request.risk_approval) org.request.riskApproval = approvalOf(request.risk_approval);
+  if (org.request) {
+    if (request.requester !== undefined) org.request.requester = request.requester.toLowerCase();
+    if (request.confirmed_type !== undefined) org.request.confirmedType = request.confirmed_type;
+    if (request.risk_approval) org.request.riskApproval = approvalOf(request.risk_approval);
+  }
   if (raw.authorized_requesters) org.authorizedRequesters = raw.authorized_requesters.map((e) => e.toLowerCase());
   if (restrictions.no_sharing !== undefined) org.restrictions.noSharing = restrictions.no_sharing;
   return { org, problems };

@@ -15,7 +15,8 @@ export interface RawRiskApproval {
 export interface RawOrganization {
   organization: { id: number; name: string };
   sharing: Sharing;
-  request: {
+  /** Absent only in a baseline file (sharing: private; the schema enforces it). */
+  request?: {
     ticket: string;
     requester?: string;
     confirmed_type?: Sharing;

@@ -5,8 +5,10 @@
  * docs/drift-and-import.md: sharing comes from the live flags; the ticket
  * and its date from the LAST sharing line of Details (current and older lowercase forms,
  * parsed by src/records/details.ts); `request.legacy: true` marks the evidence as predating
- * orgshare. An organization without such a line is not guessed at: it is skipped and the
- * user is told to write the file by hand with the request ticket.
+ * orgshare. A private organization without such a line was never shared: it gets a
+ * baseline file (no request; it asserts that the organization stays private). A shared
+ * organization without such a line is not guessed at: it is skipped and the user is told
+ * to write the file by hand with the request ticket.
  */
 import type { ObservedOrg, ObservedUser } from '../model/observed.js';
 import type { Sharing } from '../model/sharing.js';
@@ -25,10 +27,11 @@ export interface ImportRecord {
   orgId: number;
   orgName: string;
   sharing: Sharing;
-  /** Canonical agent URL of the ticket in the last Details line. */
-  ticket: string;
+  /** Canonical agent URL of the ticket in the last Details line; null for a baseline file. */
+  ticket: string | null;
   requester?: string;
-  history: HistoryEntry;
+  /** The last Details sharing line; null for a baseline file (never shared). */
+  history: HistoryEntry | null;
   grants: ImportGrant[];
   /** Things a reviewer should know (e.g. history and live state disagree); also in the file. */
   warnings: string[];
@@ -70,10 +73,14 @@ export function buildImport(input: BuildInput): BuildResult {
   const { org } = input;
   const entry = lastHistoryEntry(org.details);
   if (!entry) {
+    if (!org.sharedTickets) {
+      // Never shared: a baseline file. Its members' grants are not read (no ticket to name).
+      return { ok: true, record: { orgId: org.id, orgName: org.name, sharing: 'private', ticket: null, history: null, grants: [], warnings: [], notes: [] } };
+    }
     return {
       ok: false,
       reason:
-        'no "Shared organization … as per <ticket>" line in Details: write the file by hand with the ticket that requested the current setting',
+        'shared, but no "Shared organization … as per <ticket>" line in Details: write the file by hand with the ticket that requested the current setting',
     };
   }
   const ticket = canonicalTicketUrl(entry);

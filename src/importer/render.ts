@@ -21,7 +21,8 @@ function counts(report: ImportReport): string {
 }
 
 function line(r: ImportResult): string {
-  const what = r.status === 'written' || r.status === 'overwritten' || r.status === 'unchanged' ? ` (${r.sharing}, ${r.ticket})` : '';
+  const what =
+    r.status === 'written' || r.status === 'overwritten' || r.status === 'unchanged' ? ` (${r.sharing}, ${r.ticket ?? 'baseline: never shared, no request'})` : '';
   const where = r.file ? ` ${r.file}` : '';
   return `${VERB[r.status]}${where}: ${label(r)}${what}${r.reason ? ` — ${r.reason}` : ''}`;
 }

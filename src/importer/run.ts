@@ -50,6 +50,8 @@ export interface ImportOptions {
   orgIds: number[];
   /** Also import every organization shared in Zendesk (cursor scan). */
   shared: boolean;
+  /** Also import every organization of the account (cursor scan; never-shared ones as baseline files). */
+  all?: boolean;
   force: boolean;
   /** UTC date of the import (YYYY-MM-DD), written in each file's header comment. */
   date: string;
@@ -76,12 +78,12 @@ async function selectOrgs(adapter: Adapter, opts: ImportOptions): Promise<{ orgs
   const wanted = [...new Set(opts.orgIds)];
   if (wanted.length > 0) for (const o of await adapter.showOrganizations(wanted)) byId.set(o.id, o);
   const missing = wanted.filter((id) => !byId.has(id));
-  if (opts.shared) {
+  if (opts.shared || opts.all) {
     let seen = 0;
     for await (const page of adapter.organizationPages()) {
       seen += page.length;
       opts.progress?.(`scanning organizations ${seen}`);
-      for (const o of page) if (o.sharedTickets) byId.set(o.id, o);
+      for (const o of page) if (o.sharedTickets || opts.all) byId.set(o.id, o);
     }
   }
   return { orgs: [...byId.values()].sort((a, b) => a.id - b.id), missing };
@@ -207,7 +209,7 @@ async function place(
     status: 'written',
     requested,
     sharing: record.sharing,
-    ticket: record.ticket,
+    ...(record.ticket !== null ? { ticket: record.ticket } : {}),
     warnings: record.warnings,
     notes: record.notes,
   };

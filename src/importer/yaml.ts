@@ -15,14 +15,16 @@ export interface YamlOptions {
 
 /** The plain data written (also used to compare with an existing file). */
 export function importData(record: ImportRecord): Record<string, unknown> {
-  const request: Record<string, unknown> = { ticket: record.ticket };
-  if (record.requester) request.requester = record.requester;
-  request.legacy = true;
   const data: Record<string, unknown> = {
     organization: { id: record.orgId, name: record.orgName },
     sharing: record.sharing,
-    request,
   };
+  if (record.ticket !== null) {
+    const request: Record<string, unknown> = { ticket: record.ticket };
+    if (record.requester) request.requester = record.requester;
+    request.legacy = true;
+    data.request = request;
+  }
   if (record.grants.length > 0) {
     data.user_access = record.grants.map((g) => ({ email: g.email, access: 'organization', ticket: g.ticket }));
   }
@@ -36,6 +38,15 @@ function oneLine(text: string): string {
 export function renderImportYaml(record: ImportRecord, opts: YamlOptions): string {
   const doc = new Document(importData(record));
   const h = record.history;
+  if (h === null) {
+    doc.commentBefore = [
+      ` yaml-language-server: $schema=${opts.schemaPath ?? '../schema/organization.schema.json'}`,
+      ` Imported from Zendesk by \`orgshare import\` on ${opts.date}. A baseline file: the organization`,
+      ' was never shared (no sharing line in its Details) and this file asserts that it stays',
+      ' private. Sharing it later needs a request with the full evidence.',
+    ].join('\n');
+    return doc.toString({ lineWidth: 0 });
+  }
   const header = [
     ` yaml-language-server: $schema=${opts.schemaPath ?? '../schema/organization.schema.json'}`,
     ` Imported from Zendesk by \`orgshare import\` on ${opts.date}. request.legacy: the approval`,

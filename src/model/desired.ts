@@ -66,7 +66,11 @@ export interface DesiredOrg {
   id: number;
   name: string;
   sharing: Sharing;
-  request: DesiredRequest;
+  /**
+   * null: a baseline file (sharing private, no request): it asserts that the organization
+   * stays private; any change of its sharing needs a request (docs/file-format.md).
+   */
+  request: DesiredRequest | null;
   authorizedRequesters?: string[];
   userAccess: DesiredUserGrant[];
   partners: DesiredPartner[];

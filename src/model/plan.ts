@@ -20,6 +20,7 @@ export const CHECK_IDS = [
   'deny_note',
   'hipaa',
   'blast_radius',
+  'baseline',
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 

@@ -40,8 +40,10 @@ export function fingerprint(desired: DesiredState, observed: Observed): Observed
         detailsSha256: sha256(live.details ?? ''),
       });
     }
-    addTicket(org.request.ticket.id);
-    addEmail(org.request.riskApproval?.approvedBy);
+    if (org.request) {
+      addTicket(org.request.ticket.id);
+      addEmail(org.request.riskApproval?.approvedBy);
+    }
     for (const g of org.userAccess) {
       addTicket(g.ticket.id);
       addEmail(g.email);

@@ -6,7 +6,7 @@
  * `partner_finish` — post the confirmation an interrupted apply left undone, found through
  * orgshare's own Details/notes records) and a converged repository plans zero changes.
  */
-import type { DesiredOrg, DesiredPartner, DesiredState, DesiredUserGrant, RiskApproval, TicketRef } from '../model/desired.js';
+import type { DesiredOrg, DesiredPartner, DesiredRequest, DesiredState, DesiredUserGrant, RiskApproval, TicketRef } from '../model/desired.js';
 import type { Observed, ObservedOrg } from '../model/observed.js';
 import type {
   Change,
@@ -20,6 +20,7 @@ import type {
 import type { Policy } from '../model/policy.js';
 import type { Sharing } from '../model/sharing.js';
 import { isWidening, sharingFromFlags, sharingLabel } from '../model/sharing.js';
+import { checkBaselines } from '../policy/baseline.js';
 import { checkBlastRadius, isFailing, runChecks, sortChecks, type CheckSubject } from '../policy/checks.js';
 import { userByEmail } from '../policy/lookup.js';
 import { fail } from '../policy/result.js';
@@ -47,7 +48,8 @@ export function plan(desired: DesiredState, observed: Observed, policy: Policy, 
   const changes: Change[] = [];
   for (const org of [...desired.orgs].sort((a, b) => a.id - b.id)) {
     const live = observed.orgs.get(org.id);
-    const sharing = planOrgSharing(org, live, ctx);
+    // A baseline file (no request) is compared by the `baseline` plan check, not changed.
+    const sharing = hasRequest(org) ? planOrgSharing(org, live, ctx) : null;
     if (sharing) changes.push(sharing);
     // Partner steps append their Details lines after the sharing step's (key order is
     // apply order on one organization: "org:" before "partner:").
@@ -64,7 +66,7 @@ export function plan(desired: DesiredState, observed: Observed, policy: Policy, 
     desiredHash: desired.hash,
     managed: desired.orgs.length,
     changes,
-    planChecks: [checkBlastRadius(changes, policy.maxChanges, opts.allowLarge === true)],
+    planChecks: [checkBlastRadius(changes, policy.maxChanges, opts.allowLarge === true), ...[checkBaselines(desired, observed)].filter((c) => c !== null)],
     fingerprint: fingerprint(desired, observed),
     warnings: ctx.warnings,
   };
@@ -72,12 +74,19 @@ export function plan(desired: DesiredState, observed: Observed, policy: Policy, 
 
 // ---- organization sharing -----------------------------------------------------------
 
+/** An organization file with a request (every file but a baseline file). */
+type RequestOrg = DesiredOrg & { request: DesiredRequest };
+
+function hasRequest(org: DesiredOrg): org is RequestOrg {
+  return org.request !== null;
+}
+
 function sharingWhat(from: Sharing, to: Sharing): string {
   if (to === 'private') return 'disabling sharing';
   return from === 'private' ? `enabling ${sharingLabel(to)} sharing` : `changing sharing to ${sharingLabel(to)}`;
 }
 
-function requestSubject(org: DesiredOrg, live: ObservedOrg | null | undefined, from: Sharing, widening: boolean): CheckSubject {
+function requestSubject(org: RequestOrg, live: ObservedOrg | null | undefined, from: Sharing, widening: boolean): CheckSubject {
   const subject: CheckSubject = {
     org,
     live,
@@ -94,7 +103,7 @@ function requestSubject(org: DesiredOrg, live: ObservedOrg | null | undefined, f
   return subject;
 }
 
-function planOrgSharing(org: DesiredOrg, live: ObservedOrg | null | undefined, ctx: Ctx): OrgSharingChange | null {
+function planOrgSharing(org: RequestOrg, live: ObservedOrg | null | undefined, ctx: Ctx): OrgSharingChange | null {
   const to = org.sharing;
   const ticket = org.request.ticket;
   const evidence = ctx.observed.tickets.get(ticket.id);
@@ -144,7 +153,7 @@ function planOrgSharing(org: DesiredOrg, live: ObservedOrg | null | undefined, c
  * not redone: apply writes it before the organization, so it is already there. Legacy
  * records are never finished (their change was not made by orgshare).
  */
-function planFinish(org: DesiredOrg, live: ObservedOrg, ctx: Ctx): OrgSharingChange | null {
+function planFinish(org: RequestOrg, live: ObservedOrg, ctx: Ctx): OrgSharingChange | null {
   const to = org.sharing;
   const ticket = org.request.ticket;
   if (org.request.legacy) return null;
@@ -173,7 +182,7 @@ function fieldProblems(org: DesiredOrg, problems: string[]): CheckResult[] {
 }
 
 function sharingChange(
-  org: DesiredOrg,
+  org: RequestOrg,
   kind: OrgSharingChange['kind'],
   from: Sharing,
   to: Sharing,
@@ -327,7 +336,7 @@ function partnerChange(
  * commented on or solved. Revokes need no evidence and are always orgshare's own.
  */
 function grandfathered(org: DesiredOrg, ownEvidence: RiskApproval | undefined): boolean {
-  return org.request.legacy && ownEvidence === undefined;
+  return org.request?.legacy === true && ownEvidence === undefined;
 }
 
 /**
@@ -375,9 +384,10 @@ function planUserAccess(org: DesiredOrg, live: ObservedOrg | null | undefined, c
     let approval: RiskApproval | undefined = grant.riskApproval;
     let approvalLabel = `user_access[${i}].risk_approval`;
     let approvalPointer = `/user_access/${i}/risk_approval`;
-    const sameTicket = grant.ticket.id === org.request.ticket.id && grant.ticket.host === org.request.ticket.host;
-    if (!approval && sameTicket && !org.request.legacy && org.request.riskApproval) {
-      approval = org.request.riskApproval;
+    const request = org.request;
+    const sameTicket = request !== null && grant.ticket.id === request.ticket.id && grant.ticket.host === request.ticket.host;
+    if (!approval && sameTicket && !request.legacy && request.riskApproval) {
+      approval = request.riskApproval;
       approvalLabel = 'request.risk_approval';
       approvalPointer = '/request/risk_approval';
     }

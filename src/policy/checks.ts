@@ -83,7 +83,7 @@ export function runChecks(subject: CheckSubject, observed: Observed, policy: Pol
   out.push(nameMatch, urlResult, ticketOrg);
 
   if (subject.sharing !== undefined) {
-    out.push(checkConfirmedType(org.request.confirmedType, subject.sharing, at('/request/confirmed_type')));
+    out.push(checkConfirmedType(org.request?.confirmedType, subject.sharing, at('/request/confirmed_type')));
   }
 
   let evidence: ChangeEvidence | undefined;

@@ -156,7 +156,9 @@ export async function observeForPlan(
     const liveOrg = observed.orgs.get(org.id);
     if (!liveOrg) continue; // missing: the plan reports it; no evidence can help
     const from = sharingFromFlags({ shared_tickets: liveOrg.sharedTickets, shared_comments: liveOrg.sharedComments });
-    if (from !== org.sharing) {
+    if (!org.request) {
+      // A baseline file: the plan only compares it with live sharing; no ticket to read.
+    } else if (from !== org.sharing) {
       const widening = isWidening(from, org.sharing);
       needTicket(org.request.ticket, { evidence: widening, sharing: true });
       needsOf(org);
@@ -224,7 +226,7 @@ export async function observeForPlan(
         needsOf(org).emails.add(email);
         if (widening) {
           needsOf(org).memberEmails.add(email);
-          needApproval(org, grant.riskApproval ?? org.request.riskApproval);
+          needApproval(org, grant.riskApproval ?? org.request?.riskApproval);
         }
       }
     }

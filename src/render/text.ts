@@ -41,9 +41,11 @@ export function renderPlanText(plan: Plan, opts: TextOptions): string {
   for (const w of plan.warnings) out.push(p.yellow(`Warning: ${oneLine(w)}`));
   if (plan.warnings.length) out.push('');
   const failedPlanChecks = plan.planChecks.filter((c) => c.status === 'fail');
-  if (plan.changes.length) {
+  // Without changes the blast radius says nothing; other plan checks (baseline) still do.
+  const shownChecks = plan.changes.length ? plan.planChecks : plan.planChecks.filter((c) => c.id !== 'blast_radius');
+  if (shownChecks.length) {
     out.push('Plan checks:');
-    for (const c of plan.planChecks) out.push(...checkLines(c, p, '  '));
+    for (const c of shownChecks) out.push(...checkLines(c, p, '  '));
     out.push('');
   }
   const summary = summaryLine(plan);

@@ -365,12 +365,12 @@ describe('valid fixtures (test/fixtures/valid: a config repo with a policy file)
     expect(desired.orgs).toHaveLength(9);
     expect(policy.subdomain).toBe('acme');
     const byName = Object.fromEntries(desired.orgs.map((o) => [o.name, o]));
-    expect(byName['Windows Line Endings']!.request.ticket.id).toBe(6020);
+    expect(byName['Windows Line Endings']!.request!.ticket.id).toBe(6020);
     expect(byName['Byte Order Mark']!.positions['/organization/id']).toMatchObject({ line: 2, col: 7 });
     expect(byName['Flow & Co']!.request).toMatchObject({ requester: 'eve@flow.example', riskApproval: { approvedBy: 'eve@flow.example', commentId: 60100 } });
     expect(byName['Flow & Co']!.authorizedRequesters).toEqual(['eve@flow.example']);
     expect(byName['Müller & Söhne GmbH']).toBeDefined();
-    expect(byName['Host Mapped']!.request.ticket).toEqual({
+    expect(byName['Host Mapped']!.request!.ticket).toEqual({
       url: 'https://support.acme.example/hc/requests/6050',
       id: 6050,
       host: 'support.acme.example',
@@ -378,7 +378,7 @@ describe('valid fixtures (test/fixtures/valid: a config repo with a policy file)
       // The record cites the account's own host, never the ticket_hosts entry.
       canonical: 'https://acme.zendesk.com/agent/tickets/6050',
     });
-    expect(byName['Help Center Request']!.request.ticket.canonical).toBe('https://acme.zendesk.com/agent/tickets/6040');
+    expect(byName['Help Center Request']!.request!.ticket.canonical).toBe('https://acme.zendesk.com/agent/tickets/6040');
     expect(byName['Legacy Shared']!.request).toMatchObject({ legacy: true });
     expect(byName['Deny Note Ltd']!.restrictions.noSharing).toContain('will not enable');
     const full = byName['Full Example Ltd']!;
@@ -395,5 +395,20 @@ describe('valid fixtures (test/fixtures/valid: a config repo with a policy file)
     const text = readFileSync(join(dir, 'orgs', 'ticket-host.yaml'));
     const { problems } = await loadConfig(makeRepo({ 'orgs/ticket-host.yaml': text }), { env: ACME_ENV });
     expect(problems.map((p) => `${p.check}/${p.code}`)).toEqual(['ticket_url/unknown_host']);
+  });
+});
+
+describe('baseline files (sharing: private, no request)', () => {
+  it('accepts a private organization without a request, as a baseline', async () => {
+    const dir = makeRepo({ 'orgs/umbrella.yaml': 'organization:\n  id: 360000000104\n  name: Umbrella Health\nsharing: private\n' });
+    const loaded = await loadConfig(dir, { env: ACME_ENV });
+    expect(loaded.problems).toEqual([]);
+    expect(loaded.desired.orgs.map((o) => [o.id, o.sharing, o.request])).toEqual([[360000000104, 'private', null]]);
+  });
+
+  it('needs the full request again as soon as the file widens sharing', async () => {
+    const dir = makeRepo({ 'orgs/umbrella.yaml': 'organization:\n  id: 360000000104\n  name: Umbrella Health\nsharing: read_only\n' });
+    const loaded = await loadConfig(dir, { env: ACME_ENV });
+    expect(loaded.problems.map((p) => `${p.file}:${p.line} ${p.check}/${p.code}`)).toEqual(['orgs/umbrella.yaml:1 schema/missing_key']);
   });
 });

@@ -29,6 +29,16 @@ describe('buildImport', () => {
     expect(built).toEqual({ ok: false, reason: expect.stringMatching(/no "Shared organization … as per <ticket>" line in Details: write the file by hand/) });
   });
 
+  it('writes a baseline file (no request) for a private organization that was never shared', () => {
+    const built = buildImport({ org: org('Customer since 2019.', false) });
+    expect(built).toEqual({ ok: true, record: expect.objectContaining({ sharing: 'private', ticket: null, history: null, grants: [] }) });
+    if (!built.ok) return;
+    const text = renderImportYaml(built.record, { date: '2026-11-23' });
+    expect(text).toContain('A baseline file');
+    expect(text).not.toContain('request:');
+    expect(text).toContain('sharing: private\n');
+  });
+
   it('warns when live sharing is not what the last line records', () => {
     const built = buildImport({ org: org('Shared organization disabled 2024-01-01 as per https://acme.zendesk.com/agent/tickets/7', true) });
     expect(built.ok && built.record.warnings[0]).toMatch(/live sharing is read_only but the last Details line \(2024-01-01\) records private/);

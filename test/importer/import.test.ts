@@ -34,7 +34,7 @@ describe('orgshare import (sandbox, real HTTP)', () => {
     // Initech is shared but its Details has no history line: skipped, exit 1.
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('wrote orgs/globex.yaml: Globex (360000000102) (read_write, https://acme.zendesk.com/agent/tickets/3100)');
-    expect(run.stdout).toMatch(/skipped: Initech \(360000000103\) — no "Shared organization … as per <ticket>" line in Details: write the file by hand/);
+    expect(run.stdout).toMatch(/skipped: Initech \(360000000103\) — shared, but no "Shared organization … as per <ticket>" line in Details: write the file by hand/);
     expect(await files()).toEqual(['globex.yaml']);
     await expect(await read('globex.yaml')).toMatchFileSnapshot('golden/globex.yaml');
     expect(sb.writes()).toEqual([]);

@@ -51,7 +51,7 @@ describe('import → plan round trip (sandbox, real HTTP)', () => {
 
     const loaded = await loadConfig(dir, { env });
     expect(loaded.problems).toEqual([]);
-    expect(loaded.desired.orgs.map((o) => [o.file, o.sharing, o.request.legacy, o.userAccess.map((g) => g.email)])).toEqual([
+    expect(loaded.desired.orgs.map((o) => [o.file, o.sharing, o.request!.legacy, o.userAccess.map((g) => g.email)])).toEqual([
       ['orgs/acme-corp.yaml', 'private', true, ['pat@partnerco.example']],
       ['orgs/globex.yaml', 'read_write', true, []],
       ['orgs/hooli.yaml', 'private', true, ['lead@hooli.example']],
@@ -68,5 +68,51 @@ describe('import → plan round trip (sandbox, real HTTP)', () => {
     const drift = await runCli(['--dir', dir, 'drift'], env);
     expect(drift.code).toBe(0);
     expect(sb.writes()).toEqual([]);
+  });
+
+  it('adopts a whole account: import --all writes a file for every organization, exits 0, and plan shows no changes', async () => {
+    sb.reset();
+    // Shared in the current Details form (Initech), shared in the older lowercase form
+    // (Globex, as seeded), disabled once (Acme), never shared (Umbrella, Hooli, Soylent).
+    sb.store.updateOrganization(INITECH, {
+      details: 'Customer since 2020.\nShared organization (Read only) enabled 2024-04-04 as per https://acme.zendesk.com/agent/tickets/4900',
+    });
+    sb.store.updateOrganization(ACME, { details: 'Shared organization disabled 2023-01-01 as per https://acme.zendesk.com/agent/tickets/4821' });
+    sb.clearLog();
+    const adopt = await mkdtemp(join(tmpdir(), 'orgshare-adopt-'));
+    try {
+      const env = sandboxEnv(sb);
+      const imported = await runCli(['--dir', adopt, 'import', '--all'], env);
+      expect(imported.stderr).toBe('');
+      expect(imported.code).toBe(0);
+      expect(imported.stdout).toContain('6 written, 0 up to date, 0 kept, 0 skipped.');
+      expect(imported.stdout).toContain('wrote orgs/hooli.yaml: Hooli (360000000105) (private, baseline: never shared, no request)');
+
+      const loaded = await loadConfig(adopt, { env });
+      expect(loaded.problems).toEqual([]);
+      expect(loaded.desired.orgs.map((o) => [o.file, o.sharing, o.request === null ? 'baseline' : o.request.legacy ? 'legacy' : 'request'])).toEqual([
+        ['orgs/acme-corp.yaml', 'private', 'legacy'],
+        ['orgs/globex.yaml', 'read_write', 'legacy'],
+        ['orgs/hooli.yaml', 'private', 'baseline'],
+        ['orgs/initech.yaml', 'read_only', 'legacy'],
+        ['orgs/soylent.yaml', 'private', 'baseline'],
+        ['orgs/umbrella-health.yaml', 'private', 'baseline'],
+      ]);
+
+      const planned = await runCli(['--dir', adopt, '--no-color', 'plan'], env);
+      expect(planned.code).toBe(0);
+      expect(planned.stdout).toContain('No changes');
+      expect(planned.stdout).toContain('3 baseline files: every organization is private in Zendesk, as asserted');
+      expect(sb.writes()).toEqual([]);
+
+      // The assertion is checked: a baseline organization shared behind our back blocks the plan.
+      sb.store.updateOrganization(HOOLI, { shared_tickets: true });
+      const blocked = await runCli(['--dir', adopt, '--no-color', 'plan'], env);
+      expect(blocked.code).toBe(1);
+      expect(blocked.stdout).toContain('Hooli (360000000105, orgs/hooli.yaml) is shared (Read only) in Zendesk');
+      expect(sb.writes()).toEqual([]);
+    } finally {
+      await rm(adopt, { recursive: true, force: true });
+    }
   });
 });

@@ -304,9 +304,9 @@ export function orgFile(o: {
       '/restrictions/no_sharing': at(f, 17, 15),
     },
   };
-  if (o.requester !== undefined) org.request.requester = o.requester;
-  if (o.confirmedType !== undefined) org.request.confirmedType = o.confirmedType;
-  if (o.riskApproval !== undefined) org.request.riskApproval = o.riskApproval;
+  if (o.requester !== undefined) org.request!.requester = o.requester;
+  if (o.confirmedType !== undefined) org.request!.confirmedType = o.confirmedType;
+  if (o.riskApproval !== undefined) org.request!.riskApproval = o.riskApproval;
   if (o.authorizedRequesters !== undefined) org.authorizedRequesters = o.authorizedRequesters;
   if (o.noSharing !== undefined) org.restrictions.noSharing = o.noSharing;
   return org;

@@ -96,7 +96,7 @@ describe('ticket metadata', () => {
     const w = seedWorld();
     const f = acmeFile();
     f.sharing = 'read_write';
-    f.request.confirmedType = 'read_write';
+    f.request!.confirmedType = 'read_write';
     const fields = stepOf(changeOf(planFor(w, f), ACME).steps, 'ticket_metadata').fields;
     expect(fields.find((x) => x.id === 7002)?.value).toBe('shared_org_read_write');
   });
@@ -279,7 +279,7 @@ describe('finish: the crash-recovery path', () => {
   it('is not planned for a legacy record', () => {
     const w = crashedAfterOrgUpdate();
     const f = acmeFile();
-    f.request.legacy = true;
+    f.request!.legacy = true;
     expect(planFor(w, f).changes).toEqual([]);
   });
 
@@ -295,8 +295,8 @@ describe('finish: the crash-recovery path', () => {
 describe('legacy records', () => {
   it('are accepted while live equals the file', () => {
     const f = globexFile();
-    f.request.legacy = true;
-    delete f.request.riskApproval;
+    f.request!.legacy = true;
+    delete f.request!.riskApproval;
     expect(planFor(seedWorld(), f).changes).toEqual([]);
   });
 });
@@ -322,7 +322,7 @@ describe('user-level grants', () => {
     const w = seedWorld();
     const f = hooliFile();
     delete f.userAccess[0]!.riskApproval;
-    f.request.riskApproval = approval('gavin@hooli.example', 50110);
+    f.request!.riskApproval = approval('gavin@hooli.example', 50110);
     const c = changeOf(planFor(w, f), 'user:2401@org:360000000105');
     expect(c.blocked).toBe(false);
     expect(checkOf(c, 'risk_approved').source?.line).toBe(12);
@@ -577,7 +577,7 @@ describe('finishing grants, revokes and partner domains (comment only)', () => {
   it('never finishes a grandfathered entry of a legacy file (no evidence of its own); an entry with its own evidence is finished', () => {
     const legacy = () => {
       const f = hooliFile();
-      f.request.legacy = true;
+      f.request!.legacy = true;
       return f;
     };
     const w = seedWorld();
@@ -590,7 +590,7 @@ describe('finishing grants, revokes and partner domains (comment only)', () => {
     const p = seedWorld();
     applyWithoutComments(p, acmePrivateWithPartner());
     const legacyPartner = acmePrivateWithPartner();
-    legacyPartner.request.legacy = true;
+    legacyPartner.request!.legacy = true;
     delete legacyPartner.partners[0]!.consent;
     expect(planFor(p, legacyPartner).changes).toEqual([]);
   });

@@ -10,7 +10,7 @@ function seedPlan(): Plan {
   const w = seedWorld();
   const files = seedFiles();
   const acme = files[0]!;
-  acme.partners.push({ domain: 'partnerco.example', ticket: ticketRef(4821), consent: acme.request.riskApproval!, source: { file: acme.file, line: 30, col: 5 } });
+  acme.partners.push({ domain: 'partnerco.example', ticket: ticketRef(4821), consent: acme.request!.riskApproval!, source: { file: acme.file, line: 30, col: 5 } });
   const p = planFor(w, files);
   p.changes[0]!.exposure = { usersGaining: 2, ticketsVisible: 14, commentersGaining: 0, note: 'estimate' };
   return p;

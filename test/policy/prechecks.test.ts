@@ -68,7 +68,7 @@ describe('each pre-check blocks a widening change on its own', () => {
   });
 
   it('ticket_url: the ticket is on another Zendesk subdomain', () => {
-    const c = planAcme((_w, f) => (f.request.ticket = ticketRef(4821, 'globex.zendesk.com')));
+    const c = planAcme((_w, f) => (f.request!.ticket = ticketRef(4821, 'globex.zendesk.com')));
     expect(failing(c)).toEqual(['ticket_url']);
     expect(checkOf(c, 'ticket_url').message).toBe(
       'ticket URL https://globex.zendesk.com/agent/tickets/4821 is on globex.zendesk.com, not on this account (acme.zendesk.com)',
@@ -81,7 +81,7 @@ describe('each pre-check blocks a widening change on its own', () => {
   it('ticket_url: a host listed in ticket_hosts is accepted', () => {
     const c = planAcme((w, f) => {
       w.policy.ticketHosts = ['support.acme.example'];
-      f.request.ticket = ticketRef(4821, 'support.acme.example', 'https://support.acme.example/hc/requests/4821');
+      f.request!.ticket = ticketRef(4821, 'support.acme.example', 'https://support.acme.example/hc/requests/4821');
     });
     expect(c.blocked).toBe(false);
   });
@@ -99,13 +99,13 @@ describe('each pre-check blocks a widening change on its own', () => {
   });
 
   it('confirmed_type: the requester confirmed another type', () => {
-    const c = planAcme((_w, f) => (f.request.confirmedType = 'read_write'));
+    const c = planAcme((_w, f) => (f.request!.confirmedType = 'read_write'));
     expect(failing(c)).toEqual(['confirmed_type']);
     expect(checkOf(c, 'confirmed_type').message).toBe('the requester confirmed read_write, but the file asks for read_only');
   });
 
   it('confirmed_type: nothing was confirmed', () => {
-    const c = planAcme((_w, f) => delete f.request.confirmedType);
+    const c = planAcme((_w, f) => delete f.request!.confirmedType);
     expect(failing(c)).toEqual(['confirmed_type']);
   });
 
@@ -159,26 +159,26 @@ describe('each pre-check blocks a widening change on its own', () => {
 
   it('risk_approved: the quote matches despite curly quotes, case and line breaks', () => {
     const c = planAcme((w, f) => {
-      f.request.riskApproval = approval('jane@acme.example', 90210, 'We’re fine: we ACCEPT the security risk');
+      f.request!.riskApproval = approval('jane@acme.example', 90210, 'We’re fine: we ACCEPT the security risk');
       w.editComment(4821, 90210, { body: "Confirmed: Read only. We're fine: we accept\n  the security   risk." });
     });
     expect(c.blocked).toBe(false);
   });
 
   it('risk_approved: the comment is not on the ticket', () => {
-    const c = planAcme((_w, f) => (f.request.riskApproval = approval('jane@acme.example', 31010)));
+    const c = planAcme((_w, f) => (f.request!.riskApproval = approval('jane@acme.example', 31010)));
     expect(failing(c)).toEqual(['risk_approved']);
     expect(checkOf(c, 'risk_approved').message).toBe('comment 31010 is not on ticket 4821');
   });
 
   it('risk_approved: a widening change without any approval', () => {
-    const c = planAcme((_w, f) => delete f.request.riskApproval);
+    const c = planAcme((_w, f) => delete f.request!.riskApproval);
     expect(failing(c)).toEqual(['risk_approved']);
     expect(checkOf(c, 'approver_member').status).toBe('skip');
   });
 
   it('risk_approved: a legacy record cannot approve a widening change', () => {
-    const c = planAcme((_w, f) => (f.request.legacy = true));
+    const c = planAcme((_w, f) => (f.request!.legacy = true));
     expect(failing(c)).toEqual(['risk_approved']);
     expect(checkOf(c, 'risk_approved').message).toContain('request.legacy: true');
     expect(checkOf(c, 'risk_approved').hint).toContain('add fresh evidence');
@@ -187,7 +187,7 @@ describe('each pre-check blocks a widening change on its own', () => {
   it('approver_member: the approver belongs to another organization', () => {
     const c = planAcme((w, f) => {
       delete f.authorizedRequesters;
-      f.request.riskApproval = approval('greta@globex.example', 90210);
+      f.request!.riskApproval = approval('greta@globex.example', 90210);
       w.editComment(4821, 90210, { authorId: 2101 });
     });
     expect(failing(c)).toEqual(['approver_member']);
@@ -199,7 +199,7 @@ describe('each pre-check blocks a widening change on its own', () => {
   it('approver_member: the approver is an agent', () => {
     const c = planAcme((w, f) => {
       delete f.authorizedRequesters;
-      f.request.riskApproval = approval('sam@acme.example', 90210);
+      f.request!.riskApproval = approval('sam@acme.example', 90210);
       w.editComment(4821, 90210, { authorId: 1002 });
     });
     expect(failing(c)).toEqual(['approver_member']);
@@ -208,7 +208,7 @@ describe('each pre-check blocks a widening change on its own', () => {
 
   it('approver_member: the approver is not in authorized_requesters', () => {
     const c = planAcme((w, f) => {
-      f.request.riskApproval = approval('bob@acme.example', 90210);
+      f.request!.riskApproval = approval('bob@acme.example', 90210);
       w.editComment(4821, 90210, { authorId: 2002 });
     });
     expect(failing(c)).toEqual(['approver_member']);
@@ -218,7 +218,7 @@ describe('each pre-check blocks a widening change on its own', () => {
   it('approver_member: a member through a second membership counts (emails case-insensitive)', () => {
     const c = planAcme((w, f) => {
       f.authorizedRequesters = ['PAT@partnerco.example'];
-      f.request.riskApproval = approval('Pat@PartnerCo.example', 90210);
+      f.request!.riskApproval = approval('Pat@PartnerCo.example', 90210);
       w.editComment(4821, 90210, { authorId: 2501 });
     });
     expect(c.blocked).toBe(false);
@@ -319,7 +319,7 @@ describe('narrowing changes need only the ticket checks', () => {
   it('a legacy file cannot ask for a narrowing change either (schema)', () => {
     const world = seedWorld();
     const file = initechFile();
-    file.request.legacy = true;
+    file.request!.legacy = true;
     const c = changeOf(planFor(world, file), `org:${ORG.initech}`);
     expect(failing(c)).toEqual(['schema']);
   });

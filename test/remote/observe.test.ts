@@ -361,7 +361,7 @@ describe('observeForPlan at scale: 1,000 managed organizations, 10 changes', () 
         'GET /users/me': 1,
         'GET /organizations/show_many': 10,
         'GET /tickets/show_many': 1,
-        ...Object.fromEntries(desired.orgs.filter((o) => o.request.ticket.id > 900_000).map((o) => [`GET /tickets/${o.request.ticket.id}/comments`, 1])),
+        ...Object.fromEntries(desired.orgs.filter((o) => o.request!.ticket.id > 900_000).map((o) => [`GET /tickets/${o.request!.ticket.id}/comments`, 1])),
         'GET /users/show_many': 1,
         'GET /ticket_fields': 1,
       });
