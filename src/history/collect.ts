@@ -75,7 +75,7 @@ export async function collectHistory(adapter: Adapter, opts: CollectOptions): Pr
   for (const o of orgs) {
     const d = o.desired;
     if (!d) continue;
-    tickets.add(d.request.ticket.id);
+    if (d.request) tickets.add(d.request.ticket.id);
     for (const g of d.userAccess) if (g.riskApproval) tickets.add(g.ticket.id);
     for (const p of d.partners) if (p.consent) tickets.add(p.ticket.id);
   }

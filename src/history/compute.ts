@@ -242,12 +242,13 @@ function matchChanges(changes: AuditChangeEvent[], lines: LineChange[]): void {
 function evidenceEvents(d: DesiredOrg, comments: Map<number, ObservedComment[]>, users: Map<number, ObservedUser>): TimelineEvent[] {
   const out: TimelineEvent[] = [];
   const approvals: { what: 'risk_approval' | 'grant_approval' | 'partner_consent'; ticket: TicketRef; commentId: number; by: string; label: string }[] = [];
-  const first = comments.get(d.request.ticket.id)?.[0];
-  if (first) {
-    const requester = d.request.requester ? ` by ${d.request.requester}` : '';
-    out.push({ source: 'evidence', what: 'request_ticket', at: utc(first.createdAt), ticket: d.request.ticket.canonical, summary: `Request ticket ${d.request.ticket.canonical} opened${requester}` });
+  const request = d.request;
+  const first = request ? comments.get(request.ticket.id)?.[0] : undefined;
+  if (request && first) {
+    const requester = request.requester ? ` by ${request.requester}` : '';
+    out.push({ source: 'evidence', what: 'request_ticket', at: utc(first.createdAt), ticket: request.ticket.canonical, summary: `Request ticket ${request.ticket.canonical} opened${requester}` });
   }
-  if (d.request.riskApproval) approvals.push({ what: 'risk_approval', ticket: d.request.ticket, commentId: d.request.riskApproval.commentId, by: d.request.riskApproval.approvedBy, label: 'Risk approved' });
+  if (request?.riskApproval) approvals.push({ what: 'risk_approval', ticket: request.ticket, commentId: request.riskApproval.commentId, by: request.riskApproval.approvedBy, label: 'Risk approved' });
   for (const g of d.userAccess) {
     if (g.riskApproval) approvals.push({ what: 'grant_approval', ticket: g.ticket, commentId: g.riskApproval.commentId, by: g.riskApproval.approvedBy, label: `Grant for ${g.email} approved` });
   }
@@ -287,7 +288,7 @@ function evidenceFindings(d: DesiredOrg, evidence: TimelineEvent[], lines: LineC
   };
   for (const line of lines) {
     if (line.ticketId === null) continue;
-    if (line.event.subject === 'sharing' && line.value !== 'private' && line.ticketId === d.request.ticket.id) {
+    if (line.event.subject === 'sharing' && line.value !== 'private' && line.ticketId === d.request?.ticket.id) {
       check(line, approvalAt('risk_approval', line.ticketId), 'the risk approval');
     } else if (line.event.subject === 'user_access' && line.value === 'organization') {
       const g = d.userAccess.find((x) => x.ticket.id === line.ticketId && x.email.toLowerCase() === line.event.user?.toLowerCase());

@@ -258,7 +258,7 @@ export async function observeForPlan(
   for (const { ticket, comments } of observed.tickets.values()) {
     if (!ticket) continue;
     const need = tickets.get(ticket.id);
-    if (!need?.evidence && !need?.sharing && isDone(ticket.status)) continue;
+    if (!need?.evidence && !need?.sharing && ticketDone(ticket.status)) continue;
     userIds.add(ticket.requesterId);
     for (const c of comments) userIds.add(c.authorId);
   }
