@@ -4,7 +4,6 @@
  */
 import { clockFor } from '../clock.js';
 import type { Format } from '../render/format.js';
-import type { ProgressOptions } from './progress.js';
 
 export type { Format };
 
@@ -13,6 +12,16 @@ export interface GlobalOptions {
   dir: string;
   format: Format;
   color: boolean;
+}
+
+/** The progress reporter's clock and interval (src/commands/progress.ts). */
+export interface ProgressOptions {
+  /** Milliseconds, monotonic (default performance.now). */
+  clock?: () => number;
+  /** Runs `fn` every `ms` until the returned function is called (default setInterval, unref'd). */
+  every?: (fn: () => void, ms: number) => () => void;
+  /** Interval of the plain log lines when stderr is not a terminal (default 30 s). */
+  logEveryMs?: number;
 }
 
 export interface Io {

@@ -12,7 +12,7 @@
  */
 import type { ApplyProgress } from '../apply/execute.js';
 import type { ObservePhase, ObserveProgress } from '../remote/observe.js';
-import type { Io } from './context.js';
+import type { Io, ProgressOptions } from './context.js';
 
 export interface Progress {
   /** Progress of a long phase: `phase` in words, `done` of `total` (null: not known in advance). */
@@ -23,14 +23,7 @@ export interface Progress {
   done(): void;
 }
 
-export interface ProgressOptions {
-  /** Milliseconds, monotonic (default performance.now). */
-  clock?: () => number;
-  /** Runs `fn` every `ms` until the returned function is called (default setInterval, unref'd). */
-  every?: (fn: () => void, ms: number) => () => void;
-  /** Interval of the plain log lines when stderr is not a terminal (default 30 s). */
-  logEveryMs?: number;
-}
+export type { ProgressOptions };
 
 /** Redraw at most this often; a 10,000-organization scan would otherwise flood the terminal. */
 const MIN_INTERVAL_MS = 80;
