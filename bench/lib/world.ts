@@ -17,9 +17,10 @@
  * - every changed organization gets an *open* ticket 300000+i with the same three
  *   comments, requested and approved by an end-user member of that organization.
  *
- * Private organizations that stay private name a ticket 200000+i that is not seeded:
- * nothing reads the ticket of a converged private organization, and that is part of
- * what is measured.
+ * Private organizations that stay private were never shared: their converged files are
+ * baseline files (no request), as `orgshare import --all` writes them.
+ * Nothing reads a ticket for a converged organization, and that is part of what is
+ * measured.
  *
  * Deterministic: same options, same account, same files.
  */
@@ -68,7 +69,6 @@ export interface World {
 /** The agent of the default seed who sends risk messages (sam@acme.example). */
 export const AGENT_ID = 1002;
 export const HISTORY_TICKET_BASE = 100_000;
-export const PRIVATE_TICKET_BASE = 200_000;
 export const CHANGE_TICKET_BASE = 300_000;
 const QUOTE = 'we accept the security risk';
 const TICKET_URL = (id: number) => `https://acme.zendesk.com/agent/tickets/${id}`;
@@ -137,7 +137,8 @@ function evidenceTicket(
   };
 }
 
-function orgFile(org: SeedOrganization, sharing: Sharing, ticketId: number, requester: SeedUser, opts: {
+/** An organization file; `ticketId` null: a baseline file (private, no request). */
+function orgFile(org: SeedOrganization, sharing: Sharing, ticketId: number | null, requester: SeedUser, opts: {
   approvalCommentId?: number;
   authorized?: boolean;
   hipaa?: boolean;
@@ -148,11 +149,9 @@ function orgFile(org: SeedOrganization, sharing: Sharing, ticketId: number, requ
     `  id: ${org.id}`,
     `  name: ${org.name}`,
     `sharing: ${sharing}`,
-    'request:',
-    `  ticket: ${TICKET_URL(ticketId)}`,
-    `  requester: ${requester.email}`,
   ];
-  if (sharing !== 'private') {
+  if (ticketId !== null) lines.push('request:', `  ticket: ${TICKET_URL(ticketId)}`, `  requester: ${requester.email}`);
+  if (ticketId !== null && sharing !== 'private') {
     lines.push(
       `  confirmed_type: ${sharing}`,
       '  risk_approval:',
@@ -213,7 +212,7 @@ export function buildWorld(opts: WorldOptions): World {
       converged.set(name, orgFile(org, live, id, requester, { approvalCommentId, authorized: i % 3 === 0 }));
     } else {
       // Every 50th private organization (offset 7) is a HIPAA tenant; none of them changes.
-      converged.set(name, orgFile(org, 'private', PRIVATE_TICKET_BASE + i, requester, { hipaa: i % 50 === 7 }));
+      converged.set(name, orgFile(org, 'private', null, requester, { hipaa: i % 50 === 7 }));
     }
     desiredConverged.push({ id: org.id, ...flagsOf(live) });
 

@@ -51,7 +51,7 @@ export function buildOrganization(raw: RawOrganization, file: string, positions:
   };
 
   // A baseline file (no request; the schema allows it only with sharing: private) asserts
-  // that a never-shared organization stays private (docs/file-format.md, "Baseline files").
+  // that a never-shared organization stays private (docs/drift-and-import.md, "Baseline files").
   const baseline = raw.request === undefined;
   const request = raw.request ?? { ticket: '' };
   const legacy = request.legacy === true;

@@ -68,7 +68,7 @@ export interface DesiredOrg {
   sharing: Sharing;
   /**
    * null: a baseline file (sharing private, no request): it asserts that the organization
-   * stays private; any change of its sharing needs a request (docs/file-format.md).
+   * stays private; any change of its sharing needs a request (docs/drift-and-import.md, "Baseline files").
    */
   request: DesiredRequest | null;
   authorizedRequesters?: string[];

@@ -1,5 +1,5 @@
 /**
- * Baseline files (docs/file-format.md, "Baseline files"): `sharing: private` with no
+ * Baseline files (docs/drift-and-import.md, "Baseline files"): `sharing: private` with no
  * `request` asserts that a never-shared organization stays private. There is no request
  * ticket to make or record a change with, so the assertion is a check on the whole plan
  * (`baseline`), not a change: it passes while every such organization is private in

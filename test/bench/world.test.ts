@@ -68,6 +68,8 @@ describe('bench world', () => {
       sb.clearLog();
       const none = await planFor(converged);
       expect(none.changes).toEqual([]);
+      // The private organizations are baseline files: asserted private, no ticket read.
+      expect(none.planChecks.find((c) => c.id === 'baseline')).toMatchObject({ status: 'pass' });
       const counts = classify(sb.log());
       expect(counts.orgReads).toBe(2); // show_many, 100 ids per request
       expect(counts.orgWrites + counts.ticketWrites).toBe(0);
