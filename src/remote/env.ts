@@ -112,8 +112,21 @@ export function remoteOptionsFromEnv(env: NodeJS.ProcessEnv, settings: EnvRemote
     readOnly: settings.readOnly,
     rpm: rpmOverride(value('ORGSHARE_RPM')) ?? settings.rpm,
     timeoutMs: settings.timeoutMs,
+    retryBaseMs: loopbackRetryBase(baseUrl, value('ORGSHARE_RETRY_BASE_MS')),
     onRequest: settings.onRequest,
   };
+}
+
+/**
+ * `ORGSHARE_RETRY_BASE_MS` shortens the first retry backoff step (default 250 ms, doubling
+ * per attempt) for a sandbox on this machine only: the test suite meets thousands of
+ * injected faults. Against any other host it is ignored, like ORGSHARE_LOCK_SETTLE_MS.
+ * Retry-After from the server is always honoured in full.
+ */
+function loopbackRetryBase(baseUrl: string, text: string | undefined): number | undefined {
+  if (text === undefined || !isLoopbackUrl(baseUrl)) return undefined;
+  const n = Number(text);
+  return Number.isInteger(n) && n >= 1 && n <= 250 ? n : undefined;
 }
 
 /**

@@ -155,6 +155,7 @@ export function sandboxEnv(sb: Sandbox): NodeJS.ProcessEnv {
     NO_COLOR: '1',
     [NOW_ENV]: NOW.toISOString(),
     TZ: process.env.TZ,
+    ORGSHARE_RETRY_BASE_MS: process.env.ORGSHARE_RETRY_BASE_MS,
   };
 }
 

@@ -348,8 +348,9 @@ describe('crash recovery: a second apply converges to one Details line and one c
     // Acme's comment request never gets an answer; the process is killed while it waits.
     sb.script({ match: { method: 'PUT', path: /tickets\/4821/ }, skip: 1, fault: { kind: 'hang' } });
     const child = spawn(process.execPath, [bin, '--dir', dir, 'apply', '--yes'], { env: sandboxEnv(sb), stdio: 'ignore' });
-    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-    await waitFor(() => sb.log().filter((e) => e.method === 'PUT' && e.path.endsWith('/tickets/4821.json')).length === 2, 20_000);
+    let gone = false;
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => ((gone = true), done(code))));
+    await waitFor(() => sb.log().filter((e) => e.method === 'PUT' && e.path.endsWith('/tickets/4821.json')).length === 2, () => gone);
     child.kill('SIGKILL');
     await exited;
     expect(sb.store.org(ORG.acme).shared_tickets).toBe(true); // the organization step had run
@@ -435,10 +436,10 @@ request:
   });
 });
 
-async function waitFor(cond: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
+/** Polls until `cond` holds; fails as soon as the child it watches has exited without it. */
+async function waitFor(cond: () => boolean, exited: () => boolean): Promise<void> {
   while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting for the condition');
+    if (exited()) throw new Error('the child process exited before the condition held');
     await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -98,13 +98,13 @@ describe('invalid organization files', () => {
     expect(problems).toMatchObject([{ check: 'schema', code: 'not_utf8', line: 13, col: 1 }]);
   });
 
-  it('survives a nested billion-laughs document quickly', async () => {
+  it('refuses a nested billion-laughs document at the alias limit instead of expanding it', async () => {
     const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
     for (let i = 1; i < 10; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
     const dir = makeRepo({ 'orgs/laughs.yaml': `${lines.join('\n')}\n` });
-    const started = Date.now();
+    // Expanded, the document would hold 10^10 scalars; the loader stops at the alias limit
+    // (the test's own timeout is the only clock: no wall-time bound here).
     const { problems } = await loadConfig(dir, { env: ACME_ENV });
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(problems.map((p) => p.code)).toEqual(['alias_limit']);
   });
 

@@ -98,6 +98,7 @@ export function envFor(sb: Sandbox | { baseUrl: string }, extra: NodeJS.ProcessE
     NO_COLOR: '1',
     [NOW_ENV]: NOW.toISOString(),
     TZ: process.env.TZ,
+    ORGSHARE_RETRY_BASE_MS: process.env.ORGSHARE_RETRY_BASE_MS,
     ...extra,
   };
 }
