@@ -1,17 +1,23 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 // The README's first command block ends in `npm run demo`; this runs the same built script
 // (npm test builds first) and checks the story it tells, step by step.
 describe('npm run demo', () => {
-  it('walks validate → plan → apply → converged plan → clean drift → drift found, and exits 0', () => {
+  it('walks validate → plan → apply → converged plan → clean drift → drift found, and exits 0', async () => {
     expect(existsSync('dist/scripts/demo.js'), 'run `npm run build` first').toBe(true);
-    const started = Date.now();
-    const run = spawnSync(process.execPath, ['dist/scripts/demo.js'], {
-      encoding: 'utf8',
-      env: { ...process.env, NO_COLOR: '1', ZENDESK_API_TOKEN: '', ZENDESK_OAUTH_TOKEN: '' },
-      timeout: 60_000,
+    // Asynchronously, so the test's own timeout (not a wall-clock assertion) ends a hung demo.
+    const run = await new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
+      const child = spawn(process.execPath, ['dist/scripts/demo.js'], {
+        env: { ...process.env, NO_COLOR: '1', ZENDESK_API_TOKEN: '', ZENDESK_OAUTH_TOKEN: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('exit', (status) => done({ status, stdout, stderr }));
     });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
@@ -38,6 +44,5 @@ describe('npm run demo', () => {
       at = found + line.length;
     }
     expect(out).not.toContain('expected ');
-    expect(Date.now() - started).toBeLessThan(60_000);
-  });
+  }, 120_000);
 });

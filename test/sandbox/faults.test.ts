@@ -105,7 +105,13 @@ describe('scripted faults', () => {
   it('hang until the client gives up, and delay then answer', async () => {
     sb = await startSandbox();
     sb.script({ fault: { kind: 'hang' } });
-    await expect(api(`${sb.baseUrl}/organizations.json`, { signal: AbortSignal.timeout(150) })).rejects.toThrow();
+    // The client gives up once the sandbox holds the request (never before it arrived,
+    // however loaded the machine is).
+    const giveUp = new AbortController();
+    const hung = api(`${sb.baseUrl}/organizations.json`, { signal: giveUp.signal });
+    while (sb.log().length === 0) await new Promise((r) => setTimeout(r, 5));
+    giveUp.abort();
+    await expect(hung).rejects.toThrow();
     sb.script({ fault: { kind: 'delay', ms: 120 } });
     expect((await api(`${sb.baseUrl}/organizations.json`)).status).toBe(200);
     // What each request met, from the sandbox's own log (not the time it took): the hang

@@ -220,15 +220,14 @@ describe('plan and apply with a hostile file send no request to Zendesk at all',
   });
 });
 
-describe('huge inputs stay bounded in time and output', () => {
+describe('huge inputs stay bounded in work and output', () => {
   const base = readFileSync(join(REPO_ROOT, 'orgs', 'acme-corp.yaml'), 'utf8');
 
   it('a file over 256 KiB is refused unread (file_too_large)', async () => {
-    const started = performance.now();
     const { code, json } = await validate({ 'orgs/big.yaml': `${base}# ${'x'.repeat(300_000)}\n` });
     expect(code).toBe(1);
+    // The only problem is its size: nothing in it was parsed or checked.
     expect(json.problems.map((p) => p.code)).toEqual(['file_too_large']);
-    expect(performance.now() - started).toBeLessThan(5_000);
   });
 
   it('a 200 KB string value is refused by length without being echoed', async () => {
@@ -238,13 +237,15 @@ describe('huge inputs stay bounded in time and output', () => {
     expect(text.length).toBeLessThan(4_096);
   });
 
-  it('10,000 unknown keys are all reported within 5 s', async () => {
-    const started = performance.now();
+  // Work, not time: the 10,000 keys are reported one problem each (not 10,000 × 10,000
+  // comparisons' worth of output); the timing of validate at scale is in bench/validate.
+  it('10,000 unknown keys are all reported, once each', async () => {
     const keys = Array.from({ length: 10_000 }, (_, i) => `k${i}: 1`).join('\n');
     const { code, json } = await validate({ 'orgs/a.yaml': `${base}${keys}\n` });
     expect(code).toBe(1);
-    expect(json.problems.filter((p) => p.code === 'unknown_key')).toHaveLength(10_000);
-    expect(performance.now() - started).toBeLessThan(5_000);
+    const unknown = json.problems.filter((p) => p.code === 'unknown_key');
+    expect(unknown).toHaveLength(10_000);
+    expect(new Set(unknown.map((p) => p.line)).size).toBe(10_000);
   });
 
   // An unknown key is shown as an excerpt with its length (src/config/problem.ts excerpt),
