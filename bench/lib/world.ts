@@ -157,7 +157,8 @@ function orgFile(org: SeedOrganization, sharing: Sharing, ticketId: number | nul
       '  risk_approval:',
       `    approved_by: ${requester.email}`,
       `    comment_id: ${opts.approvalCommentId}`,
-      `    quote: "${QUOTE}"`,
+      // The approval names the type too, so no type_confirmation is needed (docs/prechecks.md).
+      `    quote: ${JSON.stringify(`Confirmed: ${label(sharing)}. On behalf of ${org.name} ${QUOTE}.`)}`,
     );
   }
   if (opts.authorized) lines.push(`authorized_requesters: [${requester.email}]`);

@@ -4,7 +4,8 @@
  *
  * Offline parts, by check id:
  * - ticket_url: every ticket URL is on this account (ticket-url.ts);
- * - confirmed_type: request.confirmed_type equals sharing; required to widen;
+ * - confirmed_type: request.confirmed_type equals sharing; required to widen; the
+ *   type_confirmation quote names exactly that type (type_words of the policy);
  * - risk_approved: widening needs evidence (request, each organization grant, each
  *   partner's consent) unless the record is legacy;
  * - approver_member: each approved_by is in authorized_requesters when that list exists;
@@ -20,6 +21,7 @@ import { valuePos, type PositionIndex } from './positions.js';
 import { problem, show } from './problem.js';
 import type { RawOrganization, RawRiskApproval } from './raw.js';
 import { parseTicketUrl } from '../records/ticket-url.js';
+import { describeTypeWords, typesNamed } from '../policy/type-words.js';
 
 /**
  * Email providers anyone can sign up with: as a partner domain they would put every one of
@@ -79,6 +81,28 @@ export function buildOrganization(raw: RawOrganization, file: string, positions:
       `request.confirmed_type is missing: the requester must confirm which type (${raw.sharing}) they want`,
       `add \`confirmed_type: ${raw.sharing}\` under request once the requester has confirmed it on the ticket`,
     );
+  }
+
+  // confirmed_type: the type_confirmation quote must name the confirmed type (and only it).
+  // The risk_approval quote is checked live only: files of organizations already shared
+  // (imported, converged) stay valid whatever their quote says.
+  const confirmation = request.type_confirmation;
+  if (confirmation && raw.sharing !== 'private') {
+    const named = typesNamed(confirmation.quote, policy.typeWords);
+    if (named.length !== 1 || named[0] !== raw.sharing) {
+      report(
+        'confirmed_type',
+        named.length === 0 ? 'quote_names_no_type' : named.length > 1 ? 'quote_names_both_types' : 'quote_names_other_type',
+        '/request/type_confirmation/quote',
+        named.length === 0
+          ? 'request.type_confirmation.quote names no sharing type'
+          : named.length > 1
+            ? 'request.type_confirmation.quote names both sharing types'
+            : `request.type_confirmation.quote names ${named[0]}, but sharing is ${raw.sharing}`,
+        `quote the requester's words that name the type they want (${describeTypeWords(policy.typeWords, raw.sharing)})`,
+        confirmation.quote,
+      );
+    }
   }
 
   // approver_member (offline part): authorized_requesters
@@ -217,6 +241,9 @@ export function buildOrganization(raw: RawOrganization, file: string, positions:
   if (org.request) {
     if (request.requester !== undefined) org.request.requester = request.requester.toLowerCase();
     if (request.confirmed_type !== undefined) org.request.confirmedType = request.confirmed_type;
+    if (request.type_confirmation) {
+      org.request.typeConfirmation = { commentId: request.type_confirmation.comment_id, quote: request.type_confirmation.quote };
+    }
     if (request.risk_approval) org.request.riskApproval = approvalOf(request.risk_approval);
   }
   if (raw.authorized_requesters) org.authorizedRequesters = raw.authorized_requesters.map((e) => e.toLowerCase());

@@ -12,6 +12,8 @@ import { valuePos, type PositionIndex } from './positions.js';
 import { problem } from './problem.js';
 import type { RawConfig } from './raw.js';
 import { regexRisk } from './regex-safety.js';
+import { normalizeText } from '../policy/normalize.js';
+import { SHARED_TYPES, typeWordClash } from '../policy/type-words.js';
 
 export const CONFIG_FILE = 'orgshare.config.yaml';
 export const COMMENT_PLACEHOLDERS = ['type', 'org', 'date', 'ticket', 'scope'] as const;
@@ -121,6 +123,7 @@ export function policyFromConfig(
         policy.denyPatterns.push(pattern);
       }
     });
+    if (raw.type_words) problems.push(...applyTypeWords(policy, raw.type_words, at));
     const fields = raw.ticket_fields;
     if (fields?.problem_type) {
       const { id, title, value } = fields.problem_type;
@@ -164,6 +167,57 @@ export function policyFromConfig(
   }
   if (policy.subdomain === null && envSubdomain) policy.subdomain = envSubdomain;
   return { policy, problems };
+}
+
+/**
+ * `type_words`: a list given for a type replaces that type's defaults (an account may
+ * word its confirmations in another language). Refused: a word that is empty once
+ * normalized, and a word of one type inside a word of the other (every quote naming the
+ * second would name both, see policy/type-words.ts).
+ */
+function applyTypeWords(
+  policy: Policy,
+  raw: NonNullable<RawConfig['type_words']>,
+  at: (path: string) => { line: number; col: number },
+): Problem[] {
+  const problems: Problem[] = [];
+  const next = { ...policy.typeWords };
+  for (const type of SHARED_TYPES) {
+    const list = raw[type];
+    if (list === undefined) continue;
+    const empty = list.findIndex((w) => normalizeText(w) === '');
+    if (empty >= 0) {
+      problems.push(
+        problem({
+          file: CONFIG_FILE,
+          pos: at(`/type_words/${type}/${empty}`),
+          check: 'confirmed_type',
+          code: 'empty_type_word',
+          message: `type_words.${type}[${empty}] is blank`,
+          hint: 'list the words a requester writes to name the type, e.g. "read only"',
+        }),
+      );
+      continue;
+    }
+    next[type] = [...list];
+  }
+  const clash = typeWordClash(next);
+  if (clash) {
+    const i = raw[clash.type]?.indexOf(clash.word) ?? -1;
+    problems.push(
+      problem({
+        file: CONFIG_FILE,
+        pos: at(i >= 0 ? `/type_words/${clash.type}/${i}` : '/type_words'),
+        check: 'confirmed_type',
+        code: 'type_word_clash',
+        message: `type_words: "${clash.word}" (${clash.type}) is part of "${clash.inside}" (${clash.insideType}), so every quote naming ${clash.insideType} would name both types`,
+        hint: 'make each word name one type only, e.g. "read only" rather than "read"',
+      }),
+    );
+    return problems;
+  }
+  if (problems.length === 0) policy.typeWords = next;
+  return problems;
 }
 
 /**

@@ -20,6 +20,7 @@ export interface RawOrganization {
     ticket: string;
     requester?: string;
     confirmed_type?: Sharing;
+    type_confirmation?: { comment_id: number; quote: string };
     risk_approval?: RawRiskApproval;
     legacy?: boolean;
   };
@@ -40,6 +41,7 @@ export interface RawConfig {
   max_changes?: number;
   risk_message?: string;
   deny_patterns?: string[];
+  type_words?: { read_only?: string[]; read_write?: string[] };
   ticket_fields?: {
     problem_type?: RawFieldRef & { value?: string };
     shared_org_type?: RawFieldRef & { values?: { read_only?: string; read_write?: string } };

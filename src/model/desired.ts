@@ -13,6 +13,12 @@ export interface RiskApproval {
   quote: string;
 }
 
+/** Where the requester named the sharing type they want (`request.type_confirmation`). */
+export interface TypeConfirmation {
+  commentId: number;
+  quote: string;
+}
+
 /** A parsed ticket reference: the URL as written, and its canonical agent URL. */
 export interface TicketRef {
   url: string;
@@ -54,6 +60,8 @@ export interface DesiredRequest {
   ticket: TicketRef;
   requester?: string;
   confirmedType?: Sharing;
+  /** Absent: the risk approval's quote must name the type. */
+  typeConfirmation?: TypeConfirmation;
   riskApproval?: RiskApproval;
   /** Grandfathered record: accepted only while live state already equals the file. */
   legacy: boolean;

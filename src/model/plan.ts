@@ -13,6 +13,7 @@ export const CHECK_IDS = [
   'name_match',
   'ticket_url',
   'ticket_org',
+  'requester_match',
   'confirmed_type',
   'risk_message_sent',
   'risk_approved',
@@ -24,6 +25,10 @@ export const CHECK_IDS = [
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 
+/**
+ * `skip`: the check did not run, and `message` says why ("not checked: ticket_org failed")
+ * or why it does not apply; it never passes or blocks a change by itself.
+ */
 export interface CheckResult {
   id: CheckId;
   status: 'pass' | 'fail' | 'skip';
@@ -86,6 +91,22 @@ export interface Exposure {
 export interface ChangeEvidence {
   /** The first public agent comment containing the risk message. */
   riskMessageCommentId?: number;
+  /** The requester's words in the file (`risk_approval.quote`, `consent.quote`). */
+  approvalQuote?: string;
+  /**
+   * Where the requester named the type (organization sharing changes): the comment of
+   * `request.type_confirmation`, or of the risk approval when the file has none (`via`).
+   */
+  typeConfirmation?: {
+    via: 'type_confirmation' | 'risk_approval';
+    commentId: number;
+    /** The comment's author as read, like `approvalComment.author`; absent when not on the ticket. */
+    author?: string;
+    createdAt?: string;
+    quote: string;
+  };
+  /** The ticket's requester as read from Zendesk (organization sharing changes). */
+  requester?: { id: number; email: string | null; name: string };
   /** The comment named by `comment_id` (risk approval or partner consent), as read. */
   approvalComment?: {
     id: number;
@@ -122,8 +143,11 @@ export interface OrgSharingChange extends ChangeBase {
    * (a crash between steps); only the remaining ticket steps run.
    */
   kind: 'enable' | 'change_type' | 'disable' | 'finish';
+  /** Live level; `private` (with `orgMissing`) when the organization does not exist. */
   from: Sharing;
   to: Sharing;
+  /** The organization id does not exist in Zendesk: nothing can be written (blocked). */
+  orgMissing?: boolean;
 }
 
 export interface UserGrantChange extends ChangeBase {

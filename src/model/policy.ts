@@ -26,6 +26,20 @@ export const DEFAULT_DENY_PATTERNS = [
 export const DENY_TEXT_WINDOW = 1000;
 export const DENY_TEXT_OVERLAP = 200;
 
+/**
+ * Words that name a sharing type in a requester's confirmation (docs/prechecks.md,
+ * "confirmed_type"). Compared like evidence text (normalizeText), on word boundaries.
+ */
+export interface TypeWords {
+  read_only: string[];
+  read_write: string[];
+}
+
+export const DEFAULT_TYPE_WORDS: TypeWords = {
+  read_only: ['read only', 'read-only', 'view only'],
+  read_write: ['read+write', 'read/write', 'read and write', 'see and comment'],
+};
+
 export interface TicketFieldPolicy {
   /** Field id; when absent the field is found by title. */
   id?: number;
@@ -40,6 +54,8 @@ export interface Policy {
   maxChanges: number;
   riskMessage: string;
   denyPatterns: string[];
+  /** Which words in a confirmation quote name which sharing type. */
+  typeWords: TypeWords;
   ticketFields: {
     problemType: TicketFieldPolicy & { value: string };
     sharedOrgType: TicketFieldPolicy & { values: { read_only: string; read_write: string; private?: string } };
@@ -57,6 +73,7 @@ export const DEFAULT_POLICY: Policy = {
   maxChanges: 20,
   riskMessage: DEFAULT_RISK_MESSAGE,
   denyPatterns: DEFAULT_DENY_PATTERNS,
+  typeWords: DEFAULT_TYPE_WORDS,
   ticketFields: {
     problemType: { title: 'Support Ops Problem Type', value: 'Shared organization requests' },
     sharedOrgType: { title: 'Shared Org type', values: { read_only: 'Read only', read_write: 'Read+write' } },

@@ -112,7 +112,9 @@ function planOrgSharing(org: RequestOrg, live: ObservedOrg | null | undefined, c
     // Nothing can be written to an organization that is not there: a blocked change.
     const widening = to !== 'private';
     const outcome = runChecks(requestSubject(org, live, 'private', widening), ctx.observed, ctx.policy);
-    return sharingChange(org, to === 'private' ? 'disable' : 'enable', 'private', to, widening, outcome.checks, [], outcome.evidence);
+    const change = sharingChange(org, to === 'private' ? 'disable' : 'enable', 'private', to, widening, outcome.checks, [], outcome.evidence);
+    if (live === null) change.orgMissing = true;
+    return change;
   }
 
   const from = sharingFromFlags({ shared_tickets: live.sharedTickets, shared_comments: live.sharedComments });

@@ -106,7 +106,13 @@ function stepJson(s: Step): JsonObject {
 
 function evidenceJson(e: ChangeEvidence): JsonObject {
   const a = e.approvalComment;
+  const t = e.typeConfirmation;
   return compact({
+    requester: e.requester ? { id: e.requester.id, email: e.requester.email, name: e.requester.name } : undefined,
+    type_confirmation: t
+      ? compact({ via: t.via, comment_id: t.commentId, author: t.author, created_at: t.createdAt, quote: t.quote })
+      : undefined,
+    approval_quote: e.approvalQuote,
     risk_message_comment_id: e.riskMessageCommentId,
     approval_comment: a
       ? { id: a.id, author_id: a.authorId, author: a.author, body: a.body, created_at: a.createdAt, public: a.public }
@@ -140,7 +146,7 @@ export function changeJson(c: Change): JsonObject {
     case 'change_type':
     case 'disable':
     case 'finish':
-      specific = { from: c.from, to: c.to };
+      specific = { from: c.from, to: c.to, ...(c.orgMissing ? { org_missing: true } : {}) };
       break;
     case 'user_grant':
     case 'user_revoke':
@@ -268,7 +274,7 @@ function changeFrom(j: Any): Change {
     case 'change_type':
     case 'disable':
     case 'finish':
-      change = { ...base, kind: j.kind, from: j.from, to: j.to };
+      change = { ...base, kind: j.kind, from: j.from, to: j.to, ...(j.org_missing === true ? { orgMissing: true } : {}) };
       break;
     case 'user_grant':
     case 'user_revoke':
@@ -284,6 +290,16 @@ function changeFrom(j: Any): Change {
   if (j.evidence) {
     const e: ChangeEvidence = {};
     if (j.evidence.risk_message_comment_id !== undefined) e.riskMessageCommentId = j.evidence.risk_message_comment_id;
+    if (j.evidence.approval_quote !== undefined) e.approvalQuote = j.evidence.approval_quote;
+    const r = j.evidence.requester;
+    if (r) e.requester = { id: r.id, email: r.email, name: r.name };
+    const t = j.evidence.type_confirmation;
+    if (t) {
+      const tc: NonNullable<ChangeEvidence['typeConfirmation']> = { via: t.via, commentId: t.comment_id, quote: t.quote };
+      if (t.author !== undefined) tc.author = t.author;
+      if (t.created_at !== undefined) tc.createdAt = t.created_at;
+      e.typeConfirmation = tc;
+    }
     const a = j.evidence.approval_comment;
     if (a) e.approvalComment = { id: a.id, authorId: a.author_id, author: a.author, body: a.body, createdAt: a.created_at, public: a.public };
     change.evidence = e;

@@ -20,6 +20,10 @@ export interface ChangeWords {
 const FINISH_ONLY = 'confirmation comment only';
 
 export function describeChange(c: Change): ChangeWords {
+  if ((c.kind === 'enable' || c.kind === 'disable') && c.orgMissing) {
+    // Nothing is live to change: say so instead of a "private → …" that was never read.
+    return { symbol: c.kind === 'enable' ? '+' : '-', title: `${c.kind}: organization not found in Zendesk`, fromTo: `(none) → ${c.to}` };
+  }
   switch (c.kind) {
     case 'enable':
       return { symbol: '+', title: 'enable', fromTo: `${c.from} → ${c.to}` };

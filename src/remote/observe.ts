@@ -9,7 +9,10 @@
  *   tickets/{id}/comments ................................ 1 per ticket whose evidence is needed
  *   users/show_many (comment authors, requesters) ........ ⌈U/100⌉
  *   organizations/{id}/users, users/search ............... only for file emails still unknown
- *   users/{id}/organization_memberships .................. 1 per approver / granted user
+ *   users/{id}/organization_memberships .................. 1 per approver / granted user /
+ *                                                          requester of a widening request
+ *                                                          (only when their default
+ *                                                          organization is another one)
  *   ticket_fields ........................................ 1, only when a ticket step may run
  *
  * An organization is *interesting* — and only then is evidence read for it — when
@@ -139,6 +142,8 @@ export async function observeForPlan(
     tickets.set(ref.id, { evidence: need.evidence || !!prev?.evidence, sharing: need.sharing || !!prev?.sharing });
   };
   const needs = new Map<number, OrgNeeds>();
+  /** Request tickets of widening sharing changes → the organization (requester memberships). */
+  const requesterOf = new Map<number, number>();
   const needsOf = (org: DesiredOrg): OrgNeeds => {
     let n = needs.get(org.id);
     if (!n) needs.set(org.id, (n = { org, emails: new Set(), memberEmails: new Set() }));
@@ -164,6 +169,8 @@ export async function observeForPlan(
       needsOf(org);
       // Narrowing needs only ticket_url and ticket_org: no people to look up.
       if (widening) {
+        // The ticket's requester may confirm the type: their memberships are checked.
+        requesterOf.set(org.request.ticket.id, org.id);
         if (org.request.requester) needsOf(org).emails.add(org.request.requester.toLowerCase());
         needApproval(org, org.request.riskApproval);
       }
@@ -287,15 +294,21 @@ export async function observeForPlan(
   // ---- memberships of approvers and granted users -------------------------------------
   // A user's default organization is always one of their memberships: only users whose
   // default is another organization need their membership list read.
+  const requesters = [...requesterOf].flatMap(([ticketId, orgId]) => {
+    const t = observed.tickets.get(ticketId)?.ticket;
+    const u = t ? observed.users.get(t.requesterId) : undefined;
+    return u && u.organizationId !== orgId ? [u.id] : [];
+  });
   const memberIds = [
-    ...new Set(
-      [...needs.values()].flatMap((n) =>
+    ...new Set([
+      ...[...needs.values()].flatMap((n) =>
         [...n.memberEmails]
           .map((e) => observed.usersByEmail.get(e))
           .filter((u): u is ObservedUser => !!u && u.organizationId !== n.org.id)
           .map((u) => u.id),
       ),
-    ),
+      ...requesters,
+    ]),
   ];
   if (memberIds.length > 0) {
     progress({ phase: 'memberships', done: 0, total: memberIds.length });

@@ -158,6 +158,7 @@ function changeSection(c: Change): string[] {
     lines.push('');
   }
 
+  lines.push(...evidenceMarkdown(c));
   const a = c.evidence?.approvalComment;
   if (a) {
     lines.push(
@@ -183,6 +184,27 @@ function changeSection(c: Change): string[] {
     c.steps.forEach((s, i) => lines.push(...(i > 0 ? [''] : []), ...stepMarkdown(s, i + 1)));
   }
   return lines;
+}
+
+/** Who asked, and their words naming the type next to their words approving the risk. */
+function evidenceMarkdown(c: Change): string[] {
+  const e = c.evidence;
+  if (!e) return [];
+  const items: string[] = [];
+  if (e.requester) {
+    const r = e.requester;
+    items.push(`- **Requester:** ${escapeMd(r.email ?? `user ${r.id}`)}${r.name ? ` (${escapeMd(r.name)})` : ''}, requester of ticket #${c.ticket.id}`);
+  }
+  const t = e.typeConfirmation;
+  if (t) {
+    const by = t.author ? ` by ${escapeMd(t.author)}` : '';
+    items.push(`- **Type confirmation:** “${escapeMd(t.quote)}” — comment ${t.commentId}${by}${t.via === 'risk_approval' ? ' (the risk approval)' : ''}`);
+  }
+  if (e.approvalQuote !== undefined) {
+    const a = e.approvalComment;
+    items.push(`- **Risk approval:** “${escapeMd(e.approvalQuote)}”${a ? ` — comment ${a.id} by ${escapeMd(a.author)}` : ''}`);
+  }
+  return items.length ? [...items, ''] : [];
 }
 
 function indent(block: string, by = '   '): string {

@@ -77,6 +77,7 @@ function changeBlock(c: Change, p: Palette): string[] {
     `    file    ${oneLine(c.file)}`,
     `    ticket  ${oneLine(c.ticket.canonical)}${c.ticket.url !== c.ticket.canonical ? p.dim(` (as written: ${oneLine(c.ticket.url)})`) : ''}`,
   ];
+  lines.push(...evidenceLines(c));
   if (c.evidence?.approvalComment) {
     const a = c.evidence.approvalComment;
     lines.push(`    approval comment ${a.id} by ${oneLine(a.author)}, ${a.createdAt}${a.public ? '' : ' (internal note)'}:`);
@@ -90,6 +91,27 @@ function changeBlock(c: Change, p: Palette): string[] {
     c.steps.forEach((s, i) => lines.push(...stepLines(s, i + 1, p)));
   }
   return lines.map((l) => `  ${l}`);
+}
+
+/** Who asked, where they named the type and where they approved the risk (docs/plan-format.md). */
+function evidenceLines(c: Change): string[] {
+  const e = c.evidence;
+  if (!e) return [];
+  const lines: string[] = [];
+  if (e.requester) {
+    const r = e.requester;
+    lines.push(`    requester ${oneLine(r.email ?? `user ${r.id}`)}${r.name ? ` (${oneLine(r.name)})` : ''}, requester of ticket ${c.ticket.id}`);
+  }
+  const t = e.typeConfirmation;
+  if (t) {
+    const by = t.author ? ` by ${oneLine(t.author)}` : '';
+    lines.push(`    type confirmation "${oneLine(t.quote)}" (comment ${t.commentId}${by}${t.via === 'risk_approval' ? ', the risk approval' : ''})`);
+  }
+  if (e.approvalQuote !== undefined) {
+    const a = e.approvalComment;
+    lines.push(`    risk approval     "${oneLine(e.approvalQuote)}"${a ? ` (comment ${a.id} by ${oneLine(a.author)})` : ''}`);
+  }
+  return lines;
 }
 
 function checkLines(c: CheckResult, p: Palette, indent: string): string[] {

@@ -26,6 +26,7 @@ import {
   removeConfigDirs,
   sandboxEnv,
   writeViews,
+  hooliConfirmsReadWrite,
 } from './helpers.js';
 
 let sb: Sandbox;
@@ -62,6 +63,7 @@ describe('executePlan', () => {
   it('runs an enable, a type change and a disable in handbook order, batched across changes', async () => {
     // Hooli is live read only and its file asks for read+write (a widening type change).
     sb.store.updateOrganization(ORG.hooli, { shared_tickets: true, shared_comments: false, details: 'Key account.\r\nSince 2021' });
+    hooliConfirmsReadWrite(sb);
     sb.store.updateOrganization(ORG.initech, { details: 'Account team: Lumbergh.\n' });
     const planned = await planFor({ 'acme-corp': FILES.acme, hooli: FILES.hooliReadWrite, initech: FILES.initech });
     expect(planned.plan.changes.map((c) => [c.orgName, c.kind])).toEqual([

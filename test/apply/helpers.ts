@@ -34,6 +34,9 @@ export const ORG = {
 } as const;
 
 /** Organization files matching the default sandbox seed (orgs/ of the shared world). */
+/** Gavin's comment on ticket 5010 naming Read+write (added by `hooliConfirmsReadWrite`). */
+export const HOOLI_TYPE_COMMENT = 50120;
+
 export const FILES = {
   acme: `organization:
   id: 360000000101
@@ -43,6 +46,9 @@ request:
   ticket: https://acme.zendesk.com/agent/tickets/4821
   requester: jane@acme.example
   confirmed_type: read_only
+  type_confirmation:
+    comment_id: 90200
+    quote: "Read only please"
   risk_approval:
     approved_by: jane@acme.example
     comment_id: 90210
@@ -60,7 +66,7 @@ request:
   risk_approval:
     approved_by: greta@globex.example
     comment_id: 31010
-    quote: "We accept the security risk"
+    quote: "Read+write please. We accept the security risk."
 `,
   initech: `organization:
   id: 360000000103
@@ -96,7 +102,10 @@ user_access:
       comment_id: 50110
       quote: "We accept the security risk"
 `,
-  /** Hooli as a type change read_only → read_write (tests set the live org to read_only). */
+  /**
+   * Hooli as a type change read_only → read_write (tests set the live org to read_only and
+   * add Gavin's type confirmation with `hooliConfirmsReadWrite`).
+   */
   hooliReadWrite: `organization:
   id: 360000000105
   name: Hooli
@@ -105,6 +114,9 @@ request:
   ticket: https://acme.zendesk.com/agent/tickets/5010
   requester: gavin@hooli.example
   confirmed_type: read_write
+  type_confirmation:
+    comment_id: ${HOOLI_TYPE_COMMENT}
+    quote: "Read+write for the whole organization"
   risk_approval:
     approved_by: gavin@hooli.example
     comment_id: 50110
@@ -119,6 +131,9 @@ request:
   ticket: https://acme.zendesk.com/agent/tickets/4821
   requester: jane@acme.example
   confirmed_type: read_only
+  type_confirmation:
+    comment_id: 90200
+    quote: "Read only please"
   risk_approval:
     approved_by: jane@acme.example
     comment_id: 90210
@@ -132,6 +147,19 @@ export const FAST_CONFIG = 'rpm: 10000\n';
 const dirs: string[] = [];
 
 /** A temporary config repository with `orgs/<name>.yaml` for each entry. */
+/**
+ * The seed's ticket 5010 asks for a user grant and names no sharing type: a test that
+ * widens Hooli to read_write first adds Gavin's public comment naming the type.
+ */
+export function hooliConfirmsReadWrite(sb: Sandbox): void {
+  const list = sb.store.comments.get(5010);
+  if (!list || list.some((c) => c.id === HOOLI_TYPE_COMMENT)) return;
+  const last = list[list.length - 1]!;
+  const body = 'Read+write for the whole organization, please.';
+  const createdAt = new Date(Date.parse(last.created_at) + 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  list.push({ ...last, id: HOOLI_TYPE_COMMENT, author_id: 2402, body, plain_body: body, html_body: `<p>${body}</p>`, public: true, created_at: createdAt });
+}
+
 export async function configDir(orgs: Record<string, string>, config: string = FAST_CONFIG): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'orgshare-apply-'));
   dirs.push(dir);

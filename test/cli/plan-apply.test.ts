@@ -25,6 +25,7 @@ import {
   detailsOf,
   removeConfigDirs,
   sandboxEnv,
+  hooliConfirmsReadWrite,
 } from '../apply/helpers.js';
 
 let sb: Sandbox;
@@ -313,6 +314,7 @@ describe('crash recovery: a second apply converges to one Details line and one c
   for (const crash of crashes) {
     it(crash.name, async () => {
       sb.store.updateOrganization(ORG.hooli, { shared_tickets: true, shared_comments: false });
+      hooliConfirmsReadWrite(sb);
       const dir = await configDir(WORLD3);
       sb.script(crash.fault);
       const first = await cli(sb, dir, ['apply', '--yes']);
@@ -344,6 +346,7 @@ describe('crash recovery: a second apply converges to one Details line and one c
     const bin = resolve('dist/src/cli.js');
     expect(existsSync(bin), 'run `npm run build` first (npm test does)').toBe(true);
     sb.store.updateOrganization(ORG.hooli, { shared_tickets: true, shared_comments: false });
+    hooliConfirmsReadWrite(sb);
     const dir = await configDir(WORLD3);
     // Acme's comment request never gets an answer; the process is killed while it waits.
     sb.script({ match: { method: 'PUT', path: /tickets\/4821/ }, skip: 1, fault: { kind: 'hang' } });

@@ -7,7 +7,7 @@
  *   world.comment(4821, { id: 90210, author: 1002, body: 'Confirmed. We accept the security risk.' });
  *   const p = planFor(world, acmeFile());
  */
-import type { DesiredOrg, DesiredState, RiskApproval, SourceRef, TicketRef } from '../../src/model/desired.js';
+import type { DesiredOrg, DesiredState, RiskApproval, SourceRef, TicketRef, TypeConfirmation } from '../../src/model/desired.js';
 import type {
   Observed,
   ObservedComment,
@@ -274,6 +274,7 @@ export function orgFile(o: {
   ticket: TicketRef;
   requester?: string;
   confirmedType?: Sharing;
+  typeConfirmation?: TypeConfirmation;
   riskApproval?: RiskApproval;
   legacy?: boolean;
   authorizedRequesters?: string[];
@@ -306,6 +307,7 @@ export function orgFile(o: {
   };
   if (o.requester !== undefined) org.request!.requester = o.requester;
   if (o.confirmedType !== undefined) org.request!.confirmedType = o.confirmedType;
+  if (o.typeConfirmation !== undefined) org.request!.typeConfirmation = o.typeConfirmation;
   if (o.riskApproval !== undefined) org.request!.riskApproval = o.riskApproval;
   if (o.authorizedRequesters !== undefined) org.authorizedRequesters = o.authorizedRequesters;
   if (o.noSharing !== undefined) org.restrictions.noSharing = o.noSharing;
@@ -322,6 +324,7 @@ export function acmeFile(): DesiredOrg {
     ticket: ticketRef(4821),
     requester: 'jane@acme.example',
     confirmedType: 'read_only',
+    typeConfirmation: { commentId: 90200, quote: 'Read only please' },
     riskApproval: approval('jane@acme.example', 90210),
     authorizedRequesters: ['jane@acme.example'],
   });
@@ -337,7 +340,7 @@ export function globexFile(): DesiredOrg {
     ticket: ticketRef(3100),
     requester: 'greta@globex.example',
     confirmedType: 'read_write',
-    riskApproval: approval('greta@globex.example', 31010, 'We accept the security risk'),
+    riskApproval: approval('greta@globex.example', 31010, 'Read+write please. We accept the security risk.'),
   });
 }
 

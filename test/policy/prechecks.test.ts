@@ -38,6 +38,7 @@ describe('the seed request passes every pre-check', () => {
       ['name_match', 'pass'],
       ['ticket_url', 'pass'],
       ['ticket_org', 'pass'],
+      ['requester_match', 'pass'],
       ['confirmed_type', 'pass'],
       ['risk_message_sent', 'pass'],
       ['risk_approved', 'pass'],
@@ -46,6 +47,9 @@ describe('the seed request passes every pre-check', () => {
       ['hipaa', 'pass'],
     ]);
     expect(c.evidence).toEqual({
+      requester: { id: 2001, email: 'jane@acme.example', name: 'jane' },
+      typeConfirmation: { via: 'type_confirmation', commentId: 90200, author: 'jane@acme.example', createdAt: expect.any(String) as unknown, quote: 'Read only please' },
+      approvalQuote: 'we accept the security risk',
       riskMessageCommentId: 90201,
       approvalComment: expect.objectContaining({ id: 90210, author: 'jane@acme.example', public: true }) as unknown,
     });
@@ -219,6 +223,8 @@ describe('each pre-check blocks a widening change on its own', () => {
     const c = planAcme((w, f) => {
       f.authorizedRequesters = ['PAT@partnerco.example'];
       f.request!.riskApproval = approval('Pat@PartnerCo.example', 90210);
+      // Pat, the only authorized requester, names the type in the approval itself.
+      f.request!.typeConfirmation = { commentId: 90210, quote: 'Read only' };
       w.editComment(4821, 90210, { authorId: 2501 });
     });
     expect(c.blocked).toBe(false);

@@ -355,6 +355,14 @@ export function buildScenario(scenario: Scenario): Built {
 
     const confirmedType: Sharing | undefined =
       b === 'confirmed_type_missing' ? undefined : b === 'confirmed_type_mismatch' ? otherLevel(spec.want) : spec.want;
+    // The requester names the type they want in a comment of their own (request.type_confirmation).
+    let typeConfirmation: { commentId: number; quote: string } | undefined;
+    if (spec.want !== 'private') {
+      const quote = spec.want === 'read_only' ? 'Read only please' : 'Read+write please';
+      const commentId = ids.ticket(i) * 100 + 3;
+      if (hasTicket) world.comment(ids.ticket(i), { id: commentId, author: ids.requester(i), body: `${quote}.` });
+      typeConfirmation = { commentId, quote };
+    }
     const authorized = b === 'not_authorized' ? ['someone.else@example.com'] : spec.authorizedList ? [ids.email.requester(i)] : undefined;
     const file = orgFile({
       file: `orgs/org-${i}.yaml`,
@@ -364,6 +372,7 @@ export function buildScenario(scenario: Scenario): Built {
       ticket,
       requester: ids.email.requester(i),
       ...(confirmedType !== undefined ? { confirmedType } : {}),
+      ...(typeConfirmation ? { typeConfirmation } : {}),
       ...(requestApproval ? { riskApproval: requestApproval } : {}),
       ...(authorized ? { authorizedRequesters: authorized } : {}),
       hipaa: b === 'hipaa',

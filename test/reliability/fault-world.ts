@@ -168,7 +168,7 @@ export function faultWorld(seed: number, extraOrgs = 5): FaultWorld {
       organization_id: id,
       requester_id: requesterId,
       comments: [
-        { id: c(0), author_id: requesterId, body: `Please change ticket sharing for ${name}.` },
+        { id: c(0), author_id: requesterId, body: `Please change ticket sharing for ${name}: ${TYPE_QUOTE[want]}.` },
         ...(widening || want !== 'private'
           ? [
               { id: c(1), author_id: 1002, body: `Happy to help. Before we proceed: ${DEFAULT_RISK_MESSAGE} Could you confirm?` },
@@ -188,6 +188,9 @@ export function faultWorld(seed: number, extraOrgs = 5): FaultWorld {
   return { seed: world, files, extras };
 }
 
+/** The requester's words naming the type, in the ticket's first comment. */
+const TYPE_QUOTE: Record<Sharing, string> = { private: 'private again please', read_only: 'Read only please', read_write: 'Read+write please' };
+
 function orgYaml(o: {
   id: number;
   name: string;
@@ -201,7 +204,10 @@ function orgYaml(o: {
   const url = `https://acme.zendesk.com/agent/tickets/${o.ticketId}`;
   const approval = `  risk_approval:\n    approved_by: ${o.requester}\n    comment_id: ${o.approvalComment}\n    quote: "we accept the security risk"\n`;
   let text = `organization:\n  id: ${o.id}\n  name: ${JSON.stringify(o.name)}\nsharing: ${o.want}\nrequest:\n  ticket: ${url}\n  requester: ${o.requester}\n`;
-  if (o.want !== 'private') text += `  confirmed_type: ${o.want}\n${approval}`;
+  if (o.want !== 'private') {
+    const confirmation = `  type_confirmation:\n    comment_id: ${o.ticketId * 100}\n    quote: "${TYPE_QUOTE[o.want]}"\n`;
+    text += `  confirmed_type: ${o.want}\n${confirmation}${approval}`;
+  }
   if (o.transition === 'enable_with_grant') {
     // Two changes confirming on one ticket; the grant rests on the request's approval.
     text += `user_access:\n  - email: ${o.grantee}\n    access: organization\n    ticket: ${url}\n`;

@@ -132,6 +132,9 @@ request:
   ticket: ${overrides.ticket ?? 'https://acme.zendesk.com/agent/tickets/4821'}
   requester: jane@acme.example
   confirmed_type: read_only
+  type_confirmation:
+    comment_id: 90200
+    quote: "Read only please"
   risk_approval:
     approved_by: ${overrides.approvedBy ?? 'jane@acme.example'}
     comment_id: ${overrides.commentId ?? 90210}
