@@ -12,7 +12,7 @@ import { valuePos, type PositionIndex } from './positions.js';
 import { problem } from './problem.js';
 import type { RawConfig } from './raw.js';
 import { regexRisk } from './regex-safety.js';
-import { normalizeText } from '../policy/normalize.js';
+import { normalizeText } from '../records/normalize.js';
 import { SHARED_TYPES, typeWordClash } from '../policy/type-words.js';
 
 export const CONFIG_FILE = 'orgshare.config.yaml';

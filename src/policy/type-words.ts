@@ -6,7 +6,7 @@
  */
 import type { TypeWords } from '../model/policy.js';
 import type { Sharing } from '../model/sharing.js';
-import { normalizeText } from './normalize.js';
+import { normalizeText } from '../records/normalize.js';
 
 export type SharedType = keyof TypeWords;
 export const SHARED_TYPES: readonly SharedType[] = ['read_only', 'read_write'];
