@@ -9,6 +9,8 @@ import { ConfigError, OrgshareError, errorText, redact } from './errors.js';
 import { processIo, type Format, type GlobalOptions, type Io } from './commands/context.js';
 import { renderProblems } from './render/problems.js';
 import { isEntryPoint } from './entry-point.js';
+import { packageVersion } from './package-info.js';
+import type { SandboxCommandOptions } from './commands/sandbox.js';
 
 const ENV_HELP = `
 Environment:
@@ -42,7 +44,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const run = (fn: () => Promise<number>) => async () => setExit(await fn());
   program
     .description('GitOps reconciler for Zendesk organization ticket sharing.\nEach managed organization is one reviewed YAML file in orgs/.')
-    .version('0.1.0')
+    .version(packageVersion())
     .option('--dir <path>', 'config repository (holds orgs/ and orgshare.config.yaml) (default: current directory)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'))
     .option('--no-color', 'disable colour in text output')
@@ -184,7 +186,8 @@ Examples:
     .option('--port <n>', 'port to listen on (0 = any free port)', '4010')
     .option('--host <addr>', 'address to bind', '127.0.0.1')
     .option('--seed <file>', 'seed file (JSON or YAML) instead of the built-in seed')
-    .option('--rpm <n>', 'rate limit in requests per minute (0 = none)', '700')
+    // Not defaulted here: a defaulted --rpm would hide that the program-level --rpm took the value.
+    .option('--rpm <n>', 'rate limit in requests per minute (0 = none) (default: 700)')
     .option('--faults <spec>', 'fault injection, e.g. "429:0.1,503:0.05,slow:0.1:2000,drop:0.02,seed:42"')
     .addHelpText('after', `
 Examples:
@@ -193,11 +196,22 @@ Examples:
     ZENDESK_API_TOKEN=sandbox orgshare plan`)
     .action(
       run(async () =>
-        (await import('./commands/sandbox.js')).run(globals(program, io), program.commands.find((c) => c.name() === 'sandbox')!.opts(), io),
+        (await import('./commands/sandbox.js')).run(globals(program, io), sandboxOptions(program), io),
       ),
     );
 
   return program;
+}
+
+/**
+ * The sandbox's options. Commander gives an option known to the program (the global
+ * `--rpm`, a client budget) to the program wherever it appears, so `sandbox --rpm 5` lands
+ * there: for `sandbox`, that number is the server's rate limit.
+ */
+function sandboxOptions(program: Command): SandboxCommandOptions {
+  const own = program.commands.find((c) => c.name() === 'sandbox')!.opts<SandboxCommandOptions>();
+  const rpm = own.rpm ?? program.opts<{ rpm?: string }>().rpm;
+  return rpm === undefined ? own : { ...own, rpm };
 }
 
 /** Runs the CLI; returns the exit code. All errors end here. */

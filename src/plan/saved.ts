@@ -5,7 +5,7 @@
  * saved plan decides the plan is stale.
  */
 import { Ajv, type ErrorObject } from 'ajv';
-import planSchema from '../../schema/plan.schema.json' with { type: 'json' };
+import { readSchema } from '../config/schema.js';
 import { OrgshareError } from '../errors.js';
 import type { TicketRef } from '../model/desired.js';
 import type {
@@ -26,7 +26,7 @@ type JsonObject = { [key: string]: Json };
 
 let validator: ReturnType<Ajv['compile']> | undefined;
 function validate(value: unknown): ErrorObject[] {
-  validator ??= new Ajv({ allErrors: true, strict: true, strictTypes: false }).compile(planSchema);
+  validator ??= new Ajv({ allErrors: true, strict: true, strictTypes: false }).compile(readSchema('plan.schema.json'));
   return validator(value) ? [] : [...(validator.errors ?? [])];
 }
 

@@ -55,6 +55,38 @@ describe('orgshare sandbox (child process)', () => {
   }, 30_000);
 });
 
+describe('orgshare sandbox --rpm (the program also has a global --rpm)', () => {
+  it('sandbox --rpm 5 enforces 5 requests per minute: the 6th request in the window gets 429', async () => {
+    const child = spawn(process.execPath, [cli, 'sandbox', '--port', '0', '--rpm', '5'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const baseUrl = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no URL printed; output so far: ${out}`)), 15_000);
+        child.stdout.on('data', () => {
+          const m = out.match(/export ZENDESK_API_URL=(\S+)/);
+          if (m && out.includes('ZENDESK_API_TOKEN=')) {
+            clearTimeout(timer);
+            resolve(m[1]!);
+          }
+        });
+      });
+      expect(out).toContain('Rate:     5 requests/minute');
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const res = await api(`${baseUrl}/organizations.json`);
+        statuses.push(res.status);
+        if (i === 0) expect(res.headers.get('x-rate-limit')).toBe('5');
+      }
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+  }, 30_000);
+});
+
 describe('sandbox command (in-process)', () => {
   it('loads a YAML seed file, applies --rpm and stops when asked', async () => {
     const { mkdtempSync, writeFileSync } = await import('node:fs');
