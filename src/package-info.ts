@@ -43,3 +43,8 @@ export function packageVersion(): string {
   if (!v) throw new Error(`${PACKAGE_NAME}: package.json has no version (broken installation)`);
   return v;
 }
+
+/** Parsed JSON of a file under the package's schema/ directory (e.g. plan.schema.json). */
+export function readPackageSchema(file: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(packageRoot(), 'schema', file), 'utf8')) as Record<string, unknown>;
+}

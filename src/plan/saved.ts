@@ -5,8 +5,8 @@
  * saved plan decides the plan is stale.
  */
 import { Ajv, type ErrorObject } from 'ajv';
-import { readSchema } from '../config/schema.js';
 import { OrgshareError } from '../errors.js';
+import { readPackageSchema } from '../package-info.js';
 import type { TicketRef } from '../model/desired.js';
 import type {
   Change,
@@ -26,7 +26,7 @@ type JsonObject = { [key: string]: Json };
 
 let validator: ReturnType<Ajv['compile']> | undefined;
 function validate(value: unknown): ErrorObject[] {
-  validator ??= new Ajv({ allErrors: true, strict: true, strictTypes: false }).compile(readSchema('plan.schema.json'));
+  validator ??= new Ajv({ allErrors: true, strict: true, strictTypes: false }).compile(readPackageSchema('plan.schema.json'));
   return validator(value) ? [] : [...(validator.errors ?? [])];
 }
 
