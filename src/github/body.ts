@@ -10,7 +10,9 @@ export const GITHUB_BODY_LIMIT = 65_536;
 /** A job summary larger than 1 MiB per step is dropped by the runner. */
 export const STEP_SUMMARY_LIMIT_BYTES = 1024 * 1024;
 
-export type ReportKind = 'plan' | 'apply' | 'drift';
+/** The orgshare commands whose reports the workflows post (the action's `command` input). */
+export const REPORT_KINDS = ['validate', 'plan', 'apply', 'drift', 'history', 'review'] as const;
+export type ReportKind = (typeof REPORT_KINDS)[number];
 
 /** `<!-- orgshare-plan -->`: invisible in rendered Markdown, stable across edits. */
 export function marker(name: string): string {
@@ -40,6 +42,17 @@ export function statusLine(kind: ReportKind, exitCode: number): string {
       if (exitCode === 0) return '✅ No drift: live Zendesk matches `orgs/`.';
       if (exitCode === 2) return '⚠️ Drift found: live Zendesk differs from `orgs/`.';
       return `⛔ The drift check failed (exit ${exitCode}); the result is unknown.`;
+    case 'validate':
+      if (exitCode === 0) return '✅ Valid: every file passes the schema and the offline pre-checks.';
+      return `⛔ Invalid (exit ${exitCode}): fix the problems below.`;
+    case 'history':
+      if (exitCode === 0) return '✅ No findings: every change in Zendesk is recorded and reviewed.';
+      if (exitCode === 2) return '⚠️ Findings: changes that are unrecorded, unreviewed or older than their evidence.';
+      return `⛔ The history check failed (exit ${exitCode}); the result is unknown.`;
+    case 'review':
+      if (exitCode === 0) return '✅ Access review: nothing needs attention.';
+      if (exitCode === 2) return '⚠️ Access review: grants are due or overdue for re-attestation.';
+      return `⛔ The access review failed (exit ${exitCode}); the result is unknown.`;
     default: {
       const never: never = kind;
       return never;
@@ -58,6 +71,8 @@ export interface ReportContext {
   runUrl?: string;
   /** Extra line under the footer (e.g. how the comment/issue is maintained). */
   note?: string;
+  /** Fingerprint of the saved plan this report shows (`plan --out`), for comparing with the applied one. */
+  planFingerprint?: string;
 }
 
 /** Heading, status, the command's report, and a footer naming the commit and the run. */
@@ -75,6 +90,7 @@ export function composeReport(ctx: ReportContext): string {
     '',
     statusLine(ctx.kind, ctx.exitCode),
     '',
+    ...(ctx.planFingerprint ? [`Plan fingerprint: \`${ctx.planFingerprint}\` (the saved plan; apply runs only a plan with this fingerprint).`, ''] : []),
     body,
     ...(footer.length ? ['', '---', `<sub>${footer.join(' ')}</sub>`] : []),
     '',

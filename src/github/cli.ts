@@ -6,6 +6,10 @@
  *   node dist/src/github/cli.js drift-issue --file drift.md --drift-exit-code N [--summary]
  *   node dist/src/github/cli.js summary --kind apply --file apply.md --exit-code N
  *   node dist/src/github/cli.js check-latest --branch main [--sha SHA]
+ *   node dist/src/github/cli.js plan-fingerprint --plan plan.json [--expect sha256:…]
+ *
+ * Installed from the package, the same program is the `orgshare-github` command; the
+ * repository's action.yml runs it (docs/workflows.md).
  *
  * They post what an orgshare command printed; they never decide whether a job passes.
  * Exit codes: 0 done, 1 error (bad arguments, GitHub refused or unreachable).
@@ -17,7 +21,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { UsageError, errorText, redact, registerSecret } from '../errors.js';
 import { appendStepSummary, clientFromEnv, loggedGroup, runUrl, setOutput } from './actions-env.js';
-import { composeReport, githubBody, marker, summaryBody, type ReportKind } from './body.js';
+import { composeReport, githubBody, marker, REPORT_KINDS, summaryBody, type ReportKind } from './body.js';
+import { planFingerprint } from '../plan/saved.js';
 import type { GitHubClientOptions } from './client.js';
 import { syncDriftIssue } from './drift-issue.js';
 import { compareConfigWithBranch, DEFAULT_CONFIG_PATHS } from './latest.js';
@@ -29,7 +34,22 @@ export interface GithubCliDeps {
   client?: Partial<GitHubClientOptions>;
 }
 
-const KINDS = ['plan', 'apply', 'drift'] as const;
+const KINDS = REPORT_KINDS;
+
+/** Exit codes each command may end with (docs/workflows.md): 2 means "found something" where the command has it. */
+function allowedExitCodes(kind: ReportKind): number[] {
+  return kind === 'apply' || kind === 'validate' ? [0, 1] : [0, 1, 2];
+}
+
+/** The fingerprint of a saved plan file (`plan --out`); a file that is not JSON is a usage error. */
+function fingerprintOf(file: string): string {
+  const text = readReport(file);
+  try {
+    return planFingerprint(JSON.parse(text));
+  } catch {
+    throw new UsageError(`${file} is not a saved plan (not JSON)`, 'pass the file written by `orgshare plan --out`');
+  }
+}
 
 function exitCodeArg(name: string, value: string | undefined, allowed: readonly number[]): number {
   const n = value !== undefined && /^\d+$/.test(value) ? Number(value) : NaN;
@@ -83,10 +103,10 @@ export function buildGithubProgram(io: Io, deps: GithubCliDeps = {}): Command {
     .option('--marker <name>', 'hidden marker name (default orgshare-<kind>)')
     .option('--sha <sha>', 'commit the report is for (default $GITHUB_SHA; on PRs pass the head SHA)')
     .option('--summary', 'also append the report to the job summary')
-    .action(async (opts: { pr: string; file: string; exitCode: string; kind: ReportKind; marker?: string; sha?: string; summary?: boolean }) => {
+    .option('--plan <file>', 'saved plan (`plan --out`) whose fingerprint the comment shows')
+    .action(async (opts: { pr: string; file: string; exitCode: string; kind: ReportKind; marker?: string; sha?: string; summary?: boolean; plan?: string }) => {
       if (!/^[1-9]\d*$/.test(opts.pr)) throw new UsageError(`--pr must be a pull request number, got "${opts.pr}"`);
-      const allowed = opts.kind === 'apply' ? [0, 1] : [0, 1, 2];
-      const exitCode = exitCodeArg('--exit-code', opts.exitCode, allowed);
+      const exitCode = exitCodeArg('--exit-code', opts.exitCode, allowedExitCodes(opts.kind));
       const markerText = marker(opts.marker ?? `orgshare-${opts.kind}`);
       const url = runUrl(io.env);
       const composed = composeReport({
@@ -96,6 +116,7 @@ export function buildGithubProgram(io: Io, deps: GithubCliDeps = {}): Command {
         sha: opts.sha ?? io.env.GITHUB_SHA,
         runUrl: url,
         note: 'This comment is updated in place on every push.',
+        ...(opts.plan ? { planFingerprint: fingerprintOf(opts.plan) } : {}),
       });
       logReport(io, `orgshare ${opts.kind} report`, composed);
       // The summary first: it survives a token that cannot comment (e.g. PRs from forks).
@@ -167,13 +188,37 @@ export function buildGithubProgram(io: Io, deps: GithubCliDeps = {}): Command {
     .requiredOption('--exit-code <n>', 'exit code of the orgshare command that wrote the report')
     .addOption(new Option('--kind <kind>', 'which command wrote the report').choices(KINDS).makeOptionMandatory())
     .option('--sha <sha>', 'commit the report is for (default $GITHUB_SHA)')
-    .action(async (opts: { file: string; exitCode: string; kind: ReportKind; sha?: string }) => {
-      const allowed = opts.kind === 'apply' ? [0, 1] : [0, 1, 2];
-      const exitCode = exitCodeArg('--exit-code', opts.exitCode, allowed);
-      const composed = composeReport({ kind: opts.kind, exitCode, report: readReport(opts.file), sha: opts.sha ?? io.env.GITHUB_SHA, runUrl: runUrl(io.env) });
+    .option('--plan <file>', 'saved plan (`plan --out`, or the plan apply ran) whose fingerprint the summary shows')
+    .action(async (opts: { file: string; exitCode: string; kind: ReportKind; sha?: string; plan?: string }) => {
+      const exitCode = exitCodeArg('--exit-code', opts.exitCode, allowedExitCodes(opts.kind));
+      const composed = composeReport({
+        kind: opts.kind,
+        exitCode,
+        report: readReport(opts.file),
+        sha: opts.sha ?? io.env.GITHUB_SHA,
+        runUrl: runUrl(io.env),
+        ...(opts.plan ? { planFingerprint: fingerprintOf(opts.plan) } : {}),
+      });
       logReport(io, `orgshare ${opts.kind} report`, composed);
       writeSummary(io, composed);
       io.stdout(`orgshare ${opts.kind} report written to the job summary\n`);
+    });
+
+  program
+    .command('plan-fingerprint')
+    .description('print a saved plan\'s fingerprint (sha256 of its canonical JSON), set output `fingerprint`; with --expect, fail unless it matches')
+    .requiredOption('--plan <file>', 'saved plan from `orgshare plan --out`')
+    .option('--expect <fingerprint>', 'the fingerprint the reviewers saw (e.g. the preview job\'s output)')
+    .action(async (opts: { plan: string; expect?: string }) => {
+      const fingerprint = fingerprintOf(opts.plan);
+      setOutput(io.env, 'fingerprint', fingerprint);
+      if (opts.expect !== undefined && opts.expect.trim() !== fingerprint) {
+        throw new UsageError(
+          `${opts.plan} has fingerprint ${fingerprint}, not the reviewed ${opts.expect.trim() || '(none)'}: refusing to use it`,
+          'apply only the plan the preview saved and showed; re-run the workflow to plan again',
+        );
+      }
+      io.stdout(`${opts.plan}: ${fingerprint}${opts.expect !== undefined ? ' (matches the reviewed plan)' : ''}\n`);
     });
 
   program

@@ -5,6 +5,7 @@
  * saved plan decides the plan is stale.
  */
 import { Ajv, type ErrorObject } from 'ajv';
+import { createHash } from 'node:crypto';
 import { OrgshareError } from '../errors.js';
 import { readPackageSchema } from '../package-info.js';
 import type { TicketRef } from '../model/desired.js';
@@ -211,6 +212,26 @@ export function planToJson(plan: Plan): JsonObject {
 /** The saved-plan file: pretty JSON with a final newline. */
 export function serializePlan(plan: Plan): string {
   return `${JSON.stringify(planToJson(plan), null, 2)}\n`;
+}
+
+/**
+ * The saved plan's fingerprint: sha256 over its canonical JSON (keys sorted, no
+ * whitespace), so it names one plan's content whatever the file's formatting. Shown where
+ * the plan is reviewed and where it is applied (docs/workflows.md), so the two can be
+ * compared. Not a signature: it tells copies apart, it does not make a file authority.
+ */
+export function planFingerprint(planJson: unknown): string {
+  return `sha256:${createHash('sha256').update(canonicalJson(planJson)).digest('hex')}`;
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }
 
 // ---- JSON → model -------------------------------------------------------------------
