@@ -67,6 +67,27 @@ Examples:
     .action(run(async () => (await import('./commands/validate.js')).run(globals(program, io), io)));
 
   program
+    .command('init')
+    .description('scaffold a config repository: orgs/, orgshare.config.yaml, package.json, GitHub workflows')
+    .option('--subdomain <name>', 'your Zendesk subdomain (acme for acme.zendesk.com), written to orgshare.config.yaml')
+    .option('--force', 'overwrite files that already exist')
+    .addHelpText('after', `
+Writes orgs/README.md, orgshare.config.yaml, package.json (pinning this orgshare
+version), .gitignore, .github/dependabot.yml and the workflows ci, plan, apply and drift
+(using the orgshare action). Modelines point at node_modules/orgshare/schema/, so editors
+show the schema after \`npm install\`. Nothing is written if a file exists, unless --force
+(a package.json that already depends on orgshare is kept as it is).
+
+Examples:
+  $ npm i -D orgshare && npx orgshare init --subdomain acme
+  $ npx orgshare init --dir ../support-config`)
+    .action(
+      run(async () =>
+        (await import('./commands/init.js')).run(globals(program, io), program.commands.find((c) => c.name() === 'init')!.opts(), io),
+      ),
+    );
+
+  program
     .command('plan')
     .description('show what apply would change, with every pre-check verified against live Zendesk (read-only)')
     .option('--out <file>', 'save the plan as JSON for `orgshare apply <file>`')

@@ -48,3 +48,19 @@ export function packageVersion(): string {
 export function readPackageSchema(file: string): Record<string, unknown> {
   return JSON.parse(readFileSync(join(packageRoot(), 'schema', file), 'utf8')) as Record<string, unknown>;
 }
+
+/** Where a config repository's dependencies install this package (docs/getting-started.md). */
+export const INSTALLED_SCHEMA_DIR = `node_modules/${PACKAGE_NAME}/schema`;
+
+/**
+ * The `$schema` path for a yaml-language-server modeline in `fileInRepo` (a path relative
+ * to the config repository `configDir`, e.g. `orgs/acme.yaml`): the repository's own
+ * schema/ when it has one (a clone of orgshare), else the installed package's, which a
+ * repository made by `orgshare init` reaches after `npm install`.
+ */
+export function schemaModelinePath(configDir: string, fileInRepo: string, schemaFile: string): string {
+  const depth = fileInRepo.split('/').length - 1;
+  const up = depth === 0 ? './' : '../'.repeat(depth);
+  const local = existsSync(join(configDir, 'schema', schemaFile));
+  return `${up}${local ? 'schema' : INSTALLED_SCHEMA_DIR}/${schemaFile}`;
+}

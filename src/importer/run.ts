@@ -6,7 +6,7 @@
  * so an organization never ends up with two files).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join, posix } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { ObservedOrg, ObservedUser } from '../model/observed.js';
 import type { Adapter } from '../remote/types.js';
 import { lastHistoryEntry } from '../records/details.js';
@@ -15,6 +15,7 @@ import { mapLimit } from '../remote/adapter.js';
 import { buildImport, slugify, type ImportRecord } from './build.js';
 import { declaredGrantEmails, existingOrgFiles, sameData } from './files.js';
 import { importData, renderImportYaml } from './yaml.js';
+import { schemaModelinePath } from '../package-info.js';
 
 /**
  * written/overwritten: the file was (re)written. unchanged: an existing file for the org
@@ -236,8 +237,7 @@ async function place(
       }
     }
   }
-  const depth = posix.dirname(file).split('/').length;
-  const schemaPath = `${'../'.repeat(depth)}schema/organization.schema.json`;
+  const schemaPath = schemaModelinePath(opts.dir, file, 'organization.schema.json');
   const path = join(opts.dir, file);
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, renderImportYaml(record, { date: opts.date, schemaPath }), 'utf8');
