@@ -27,22 +27,29 @@ beforeAll(() => {
   }
 }, 120_000);
 
+/** The built CLI's `sandbox --port 0 …` in a child process, once it has printed its URL and environment. */
+async function startChild(args: string[]) {
+  const child = spawn(process.execPath, [cli, 'sandbox', '--port', '0', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no URL printed; output so far: ${out}`)), 15_000);
+    child.stdout.on('data', () => {
+      const m = out.match(/export ZENDESK_API_URL=(\S+)/);
+      if (m && out.includes('ZENDESK_API_TOKEN=')) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+  });
+  return { child, exited, baseUrl, output: () => out };
+}
+
 describe('orgshare sandbox (child process)', () => {
   it('prints the base URL and env, serves the API, and exits 0 on SIGINT', async () => {
-    const child = spawn(process.execPath, [cli, 'sandbox', '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const baseUrl = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no URL printed; output so far: ${out}`)), 15_000);
-      child.stdout.on('data', () => {
-        const m = out.match(/export ZENDESK_API_URL=(\S+)/);
-        if (m && out.includes('ZENDESK_API_TOKEN=')) {
-          clearTimeout(timer);
-          resolve(m[1]!);
-        }
-      });
-    });
+    const { child, exited, baseUrl, output } = await startChild([]);
+    const out = output();
     expect(out).toContain('export ZENDESK_SUBDOMAIN=acme');
     expect(out).toContain('export ZENDESK_EMAIL=admin@acme.example');
     expect(out).toContain('export ZENDESK_API_TOKEN=sandbox-token');
@@ -57,22 +64,9 @@ describe('orgshare sandbox (child process)', () => {
 
 describe('orgshare sandbox --rpm (the program also has a global --rpm)', () => {
   it('sandbox --rpm 5 enforces 5 requests per minute: the 6th request in the window gets 429', async () => {
-    const child = spawn(process.execPath, [cli, 'sandbox', '--port', '0', '--rpm', '5'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const { child, exited, baseUrl, output } = await startChild(['--rpm', '5']);
     try {
-      const baseUrl = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no URL printed; output so far: ${out}`)), 15_000);
-        child.stdout.on('data', () => {
-          const m = out.match(/export ZENDESK_API_URL=(\S+)/);
-          if (m && out.includes('ZENDESK_API_TOKEN=')) {
-            clearTimeout(timer);
-            resolve(m[1]!);
-          }
-        });
-      });
-      expect(out).toContain('Rate:     5 requests/minute');
+      expect(output()).toContain('Rate:     5 requests/minute');
       const statuses: number[] = [];
       for (let i = 0; i < 6; i++) {
         const res = await api(`${baseUrl}/organizations.json`);
