@@ -336,7 +336,9 @@ function orgHistory(org: HistoryOrgInput, input: HistoryInput): OrgHistory {
   }
   if (input.git.available) {
     const landed = gitEvents.map((e) => e.at);
-    const reviewedBy = (at: string) => landed.some((t) => t <= at);
+    // A Details line carries a UTC day, not a time: a commit on that day or earlier reviewed it.
+    const reviewedBy = (at: string) =>
+      at.length === 10 ? landed.some((t) => t.slice(0, 10) <= at) : landed.some((t) => Date.parse(t) <= Date.parse(at));
     const unreviewed = (at: string, what: string) => {
       if (file === null) findings.push({ kind: 'unreviewed_change', orgId: org.id, at, message: `${what}: no file in orgs/ manages this organization` });
       else if (!reviewedBy(at)) findings.push({ kind: 'unreviewed_change', orgId: org.id, at, message: `${what}: no commit of ${file} before it` });

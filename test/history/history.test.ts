@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SEED, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { cli, configDir, FILES, NOW, ORG, removeConfigDirs } from '../apply/helpers.js';
+import { cli, configDir, DATE, FILES, NOW, ORG, removeConfigDirs } from '../apply/helpers.js';
 import { commitAll, initRepo } from './git-repo.js';
 
 interface HistoryJson {
@@ -12,8 +12,11 @@ interface HistoryJson {
   summary: { findings: number; by_kind: Record<string, number> };
 }
 
-/** The default world, with the sandbox clock on the day the tests run (NOW). */
-const SEED = { ...DEFAULT_SEED, account: { ...DEFAULT_SEED.account, clock_start: '2026-11-20T09:00:00Z' } };
+/** An instant `hours` before the suite's pinned clock (NOW): the story is told relative to it. */
+const before = (hours: number): string => new Date(NOW.getTime() - hours * 3_600_000).toISOString().replace('.000Z', 'Z');
+
+/** The default world, with the sandbox clock a few days before the tests' NOW. */
+const SEED = { ...DEFAULT_SEED, account: { ...DEFAULT_SEED.account, clock_start: before(72) } };
 
 describe('orgshare history (sandbox, real HTTP, a real git repository)', () => {
   let sb: Sandbox;
@@ -31,9 +34,12 @@ describe('orgshare history (sandbox, real HTTP, a real git repository)', () => {
   it('shows an orgshare apply and a later switch-off in the UI; the UI change is unrecorded_change; the squash commit yields the PR number', async () => {
     const dir = await configDir({ acme: FILES.acme });
     initRepo(dir);
-    const hash = commitAll(dir, 'Share Acme Corp read only (#12)', '2026-11-22T15:00:00Z');
+    // Merged early on the day of the apply: the Details line carries only that day, and a
+    // commit earlier the same day reviewed it (no unreviewed_change).
+    const committed = `${DATE}T00:00:01Z`;
+    const hash = commitAll(dir, 'Share Acme Corp read only (#12)', committed);
 
-    sb.store.clock.observe('2026-11-23T08:00:00Z'); // the apply happens before NOW
+    sb.store.clock.observe(before(2)); // the apply happens before NOW
     const applied = await cli(sb, dir, ['apply', '--yes']);
     expect(applied.code, applied.stderr + applied.stdout).toBe(0);
     sb.ui({ organization: { id: ORG.acme, shared_tickets: false }, actor: 'sam@acme.example' });
@@ -55,8 +61,8 @@ describe('orgshare history (sandbox, real HTTP, a real git repository)', () => {
       expect.stringContaining('sharing set to private'),
     ]);
     const commit = acme.events.find((e) => e.source === 'git')!;
-    expect(commit).toMatchObject({ hash, pr: 12, author: 'Rita Reviewer', subject: 'Share Acme Corp read only (#12)', at: '2026-11-22T15:00:00.000Z' });
-    expect(acme.events.find((e) => e.source === 'details')).toMatchObject({ at: '2026-11-23', legacy: false, sharing: 'read_only' });
+    expect(commit).toMatchObject({ hash, pr: 12, author: 'Rita Reviewer', subject: 'Share Acme Corp read only (#12)', at: new Date(committed).toISOString() });
+    expect(acme.events.find((e) => e.source === 'details')).toMatchObject({ at: DATE, legacy: false, sharing: 'read_only' });
     expect(acme.events.map((e) => e.source)).toEqual(['evidence', 'evidence', 'git', 'audit', 'audit', 'details']);
     expect(acme.findings.map((f) => f.kind)).toEqual(['unrecorded_change']);
     expect(acme.findings[0]!.message).toContain('Sam Support <sam@acme.example>, agent via the UI');
