@@ -2,11 +2,12 @@
  * `orgshare drift`: read-only comparison of orgs/ with live Zendesk (docs/drift-and-import.md).
  * Loads and validates the files (invalid files: exit 1, like every command that reads
  * them), scans the account through a READ-ONLY adapter (`scanForDrift`: organizations and
- * users, cursor pages of 100), computes the report purely (src/drift/compute.ts), then
+ * users, cursor pages of 100), computes the report purely (src/drift/compute.ts: the
+ * planner's changes on the scanned state, plus what no file manages), then
  * asks the audit log who last changed each drifted organization (bounded). Exit 0 no
  * drift, 2 drift, 1 error. Progress goes to stderr (src/commands/progress.ts).
  */
-import { auditTargets, computeDrift, hasDrift } from '../drift/compute.js';
+import { auditTargets, computeDrift, hasDrift, withAudit } from '../drift/compute.js';
 import { EXIT, RemoteError } from '../errors.js';
 import type { AuditInfo } from '../model/reports.js';
 import { scanForDrift } from '../remote/observe.js';
@@ -24,11 +25,7 @@ export async function run(global: GlobalOptions, io: Io): Promise<number> {
   const progress = createProgress(io);
   try {
     const scan = await scanForDrift(adapter, desired, { onProgress: (e) => stepObserve(progress, e) });
-    const base = {
-      generatedAt: io.now().toISOString(),
-      account,
-    };
-    let report = computeDrift(desired, scan, base);
+    let report = computeDrift(desired, scan, { generatedAt: io.now().toISOString(), account, policy });
     const targets = auditTargets(report, MAX_AUDIT_LOOKUPS);
     if (targets.length > 0) {
       const audit = new Map<number, AuditInfo | null>();
@@ -36,7 +33,7 @@ export async function run(global: GlobalOptions, io: Io): Promise<number> {
         progress.step('reading audit logs', i, targets.length);
         audit.set(id, await lastChange(adapter.lastOrganizationChange.bind(adapter), id));
       }
-      report = computeDrift(desired, scan, { ...base, audit });
+      report = withAudit(report, audit);
     }
     progress.done();
     io.stdout(renderDrift(report, global.format, { color: global.color }));

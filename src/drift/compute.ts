@@ -3,22 +3,31 @@
  * Zendesk saw. Effects (the scan, the audit-log look-ups) live in src/commands/drift.ts;
  * this module only decides what counts as drift.
  *
- * What counts (docs/drift-and-import.md "Drift"):
- * - `managed_differs`: a managed organization's live sharing is not the declared one.
+ * Managed organizations are not compared here: the scan becomes an observed state and the
+ * planner runs on it (`plan()`), so every difference plan would act on is drift and
+ * nothing else is (docs/drift-and-import.md "Drift"). Each change the plan makes, except
+ * the finish kinds (a confirmation comment still due on a change already live), becomes
+ * one item:
  * - `managed_missing`: a managed organization id no longer exists in Zendesk.
+ * - `managed_differs`: a managed organization's live sharing is not the declared one.
+ * - `partner_differs`: a declared partner domain is missing from the live domain_names.
+ * - `grant_differs`: a declared grant whose live restriction plan would change.
+ * Beside the plan, the account-wide scan finds what no file manages:
  * - `unmanaged_shared`: an organization is shared in Zendesk and no file manages it.
  * - `undeclared_grant`: an end-user has `ticket_restriction: organization` and no file
- *   declares a grant for that email (docs/access.md: a user-level grant makes the user see every
- *   ticket of their organizations even when the organization is private).
- * - `grant_differs`: a declared grant whose live restriction is not the declared access.
+ *   declares a grant for that email (docs/access.md: a user-level grant makes the user
+ *   see every ticket of their organizations even when the organization is private).
  *
  * Agents and admins are never reported as grants: their `ticket_restriction` is an agent
  * permission (groups/assigned/organization scoping of agents), not end-user sharing.
  */
-import type { DesiredOrg, DesiredState, UserAccess } from '../model/desired.js';
-import type { ObservedOrg, ObservedUser, TicketRestriction } from '../model/observed.js';
+import type { DesiredState } from '../model/desired.js';
+import { emptyObserved, type Observed, type ObservedOrg, type ObservedUser } from '../model/observed.js';
+import { isFinish, type Change, type Plan } from '../model/plan.js';
+import { DEFAULT_POLICY, type Policy } from '../model/policy.js';
 import type { AuditInfo, DriftItem, DriftReport } from '../model/reports.js';
 import { sharingFromFlags, type Sharing } from '../model/sharing.js';
+import { plan } from '../plan/plan.js';
 
 /** What a read-only scan of the account produced (shape of remote's `scanForDrift`). */
 export interface DriftScan {
@@ -38,8 +47,8 @@ export interface DriftScan {
 export interface DriftOptions {
   generatedAt: string;
   account: { subdomain: string | null; baseUrl: string };
-  /** Last sharing change per organization id (audit log), for drifted orgs only. */
-  audit?: Map<number, AuditInfo | null>;
+  /** The account policy the plan is made with (default: the built-in one). */
+  policy?: Policy;
 }
 
 export function liveSharing(org: ObservedOrg): Sharing {
@@ -56,85 +65,113 @@ function userList(users: DriftScan['grantUsers']): ObservedUser[] {
   return [...(users instanceof Map ? users.values() : users)];
 }
 
-/** The restriction a declared access corresponds to in Zendesk. */
-function restrictionOf(access: UserAccess): TicketRestriction {
-  return access;
-}
-
 /**
- * A live restriction matches a declared one. Zendesk answers `null` for end-users that
- * never had a restriction set, which behaves like `requested`.
+ * The scan as the planner's observed state: every managed organization (null when the
+ * scan did not find it) and every user named in a grant (null when no user has that
+ * email: the user scan read the whole account). No tickets: drift reads no evidence.
  */
-function grantMatches(declared: UserAccess, live: TicketRestriction): boolean {
-  if (declared === 'organization') return live === 'organization';
-  return live !== 'organization';
+export function observedFromScan(desired: DesiredState, scan: DriftScan, account: DriftOptions['account']): Observed {
+  const observed = emptyObserved(account.baseUrl, account.subdomain);
+  const live = new Map(orgList(scan.orgs).map((o) => [o.id, o]));
+  for (const org of desired.orgs) observed.orgs.set(org.id, live.get(org.id) ?? null);
+  for (const u of userList(scan.grantUsers)) {
+    observed.users.set(u.id, u);
+    if (u.email) observed.usersByEmail.set(u.email.toLowerCase(), u);
+  }
+  for (const org of desired.orgs) {
+    for (const g of org.userAccess) {
+      const email = g.email.toLowerCase();
+      if (!observed.usersByEmail.has(email)) observed.usersByEmail.set(email, null);
+    }
+  }
+  return observed;
 }
 
-/** Items ordered for stable output: by kind, then organization id, then user id. */
+/** Items ordered for stable output: by kind, then organization id, then user id or domain. */
 const KIND_ORDER: Record<DriftItem['kind'], number> = {
   managed_missing: 0,
   managed_differs: 1,
-  unmanaged_shared: 2,
-  grant_differs: 3,
-  undeclared_grant: 4,
+  partner_differs: 2,
+  unmanaged_shared: 3,
+  grant_differs: 4,
+  undeclared_grant: 5,
 };
 
-function sortKey(item: DriftItem): [number, number, number] {
-  const org = 'orgId' in item && item.orgId !== null ? item.orgId : 0;
-  const user = 'userId' in item ? item.userId : 0;
-  return [KIND_ORDER[item.kind], org, user];
+function compareItems(a: DriftItem, b: DriftItem): number {
+  const org = (i: DriftItem) => ('orgId' in i && i.orgId !== null ? i.orgId : 0);
+  const user = (i: DriftItem) => ('userId' in i ? i.userId : 0);
+  const domain = (i: DriftItem) => (i.kind === 'partner_differs' ? i.domain : '');
+  return KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || org(a) - org(b) || user(a) - user(b) || (domain(a) < domain(b) ? -1 : domain(a) > domain(b) ? 1 : 0);
+}
+
+/** The drift item for one planned change (null for the finish kinds and what a missing organization already covers). */
+function itemOf(change: Change, live: ObservedOrg | undefined): DriftItem | null {
+  if (isFinish(change)) return null;
+  switch (change.kind) {
+    case 'enable':
+    case 'change_type':
+    case 'disable':
+      if (!live) return { kind: 'managed_missing', orgId: change.orgId, orgName: change.orgName, file: change.file };
+      return { kind: 'managed_differs', orgId: change.orgId, orgName: live.name, file: change.file, declared: change.to, live: change.from };
+    case 'partner_add':
+    case 'partner_remove':
+      // A missing organization is reported once, as managed_missing.
+      if (!live) return null;
+      return {
+        kind: 'partner_differs',
+        orgId: change.orgId,
+        orgName: live.name,
+        file: change.file,
+        domain: change.domain,
+        declared: change.kind === 'partner_add' ? 'present' : 'absent',
+        live: change.kind === 'partner_add' ? 'absent' : 'present',
+      };
+    case 'user_grant':
+    case 'user_revoke':
+      return { kind: 'grant_differs', userId: change.userId ?? 0, email: change.email, orgId: change.orgId, file: change.file, declared: change.to, live: change.from };
+    case 'finish':
+    case 'grant_finish':
+    case 'partner_finish':
+      return null;
+    default: {
+      const never: never = change;
+      throw new Error(`unknown change ${JSON.stringify(never)}`);
+    }
+  }
 }
 
 export function computeDrift(desired: DesiredState, scan: DriftScan, opts: DriftOptions): DriftReport {
   const liveOrgs = new Map<number, ObservedOrg>();
   for (const org of orgList(scan.orgs)) liveOrgs.set(org.id, org);
-  const users = userList(scan.grantUsers);
-  const usersByEmail = new Map<string, ObservedUser>();
-  for (const u of users) if (u.email) usersByEmail.set(u.email.toLowerCase(), u);
-  const audit = (orgId: number): AuditInfo | undefined => opts.audit?.get(orgId) ?? undefined;
+  const planned: Plan = plan(desired, observedFromScan(desired, scan, opts.account), opts.policy ?? DEFAULT_POLICY, {
+    now: new Date(opts.generatedAt),
+    allowLarge: true,
+  });
 
   const items: DriftItem[] = [];
-  const managedIds = new Set<number>();
-  const declaredEmails = new Set<string>();
-
-  for (const org of desired.orgs) {
-    managedIds.add(org.id);
-    const live = liveOrgs.get(org.id);
-    if (!live) {
-      items.push({ kind: 'managed_missing', orgId: org.id, orgName: org.name, file: org.file });
-    } else {
-      const now = liveSharing(live);
-      if (now !== org.sharing) {
-        const item: DriftItem = {
-          kind: 'managed_differs',
-          orgId: org.id,
-          orgName: live.name,
-          file: org.file,
-          declared: org.sharing,
-          live: now,
-        };
-        const who = audit(org.id);
-        if (who) item.lastChange = who;
-        items.push(item);
-      }
+  const missing = new Set<number>();
+  for (const change of planned.changes) {
+    const item = itemOf(change, liveOrgs.get(change.orgId));
+    if (!item) continue;
+    if (item.kind === 'managed_missing') {
+      if (missing.has(item.orgId)) continue;
+      missing.add(item.orgId);
     }
-    items.push(...grantDrift(org, usersByEmail));
-    // A user declared anywhere (either access) is not "undeclared": grant_differs covers it.
-    for (const g of org.userAccess) declaredEmails.add(g.email.toLowerCase());
+    items.push(item);
   }
 
+  const managedIds = new Set(desired.orgs.map((o) => o.id));
+  // A user declared anywhere (either access) is not "undeclared": grant_differs covers it.
+  const declaredEmails = new Set(desired.orgs.flatMap((o) => o.userAccess.map((g) => g.email.toLowerCase())));
   for (const live of liveOrgs.values()) {
     if (managedIds.has(live.id)) continue;
     const now = liveSharing(live);
     if (now === 'private') continue;
-    const item: DriftItem = { kind: 'unmanaged_shared', orgId: live.id, orgName: live.name, live: now };
-    const who = audit(live.id);
-    if (who) item.lastChange = who;
-    items.push(item);
+    items.push({ kind: 'unmanaged_shared', orgId: live.id, orgName: live.name, live: now });
   }
 
   const seenUsers = new Set<number>();
-  for (const u of users) {
+  for (const u of userList(scan.grantUsers)) {
     if (seenUsers.has(u.id)) continue;
     seenUsers.add(u.id);
     if (u.role !== 'end-user' || u.ticketRestriction !== 'organization') continue;
@@ -149,12 +186,7 @@ export function computeDrift(desired: DesiredState, scan: DriftScan, opts: Drift
     });
   }
 
-  items.sort((a, b) => {
-    const ka = sortKey(a);
-    const kb = sortKey(b);
-    return ka[0] - kb[0] || ka[1] - kb[1] || ka[2] - kb[2];
-  });
-
+  items.sort(compareItems);
   return {
     formatVersion: 1,
     generatedAt: opts.generatedAt,
@@ -165,23 +197,16 @@ export function computeDrift(desired: DesiredState, scan: DriftScan, opts: Drift
   };
 }
 
-function grantDrift(org: DesiredOrg, usersByEmail: Map<string, ObservedUser>): DriftItem[] {
-  const out: DriftItem[] = [];
-  for (const grant of org.userAccess) {
-    const user = usersByEmail.get(grant.email.toLowerCase());
-    const live: TicketRestriction = user ? user.ticketRestriction : null;
-    if (grantMatches(grant.access, live)) continue;
-    out.push({
-      kind: 'grant_differs',
-      userId: user?.id ?? 0,
-      email: grant.email,
-      orgId: org.id,
-      file: org.file,
-      declared: restrictionOf(grant.access),
-      live,
-    });
-  }
-  return out;
+/** The report with who last changed each organization (audit log), where it was looked up. */
+export function withAudit(report: DriftReport, audit: Map<number, AuditInfo | null>): DriftReport {
+  return {
+    ...report,
+    items: report.items.map((item) => {
+      if (item.kind !== 'managed_differs' && item.kind !== 'unmanaged_shared') return item;
+      const who = audit.get(item.orgId);
+      return who ? { ...item, lastChange: who } : item;
+    }),
+  };
 }
 
 /**

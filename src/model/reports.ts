@@ -21,6 +21,16 @@ export type DriftItem =
       lastChange?: AuditInfo;
     }
   | { kind: 'managed_missing'; orgId: number; orgName: string; file: string }
+  | {
+      /** A declared partner domain the live domain_names lack (or the reverse). */
+      kind: 'partner_differs';
+      orgId: number;
+      orgName: string;
+      file: string;
+      domain: string;
+      declared: 'present' | 'absent';
+      live: 'present' | 'absent';
+    }
   | { kind: 'unmanaged_shared'; orgId: number; orgName: string; live: Sharing; lastChange?: AuditInfo }
   | {
       kind: 'grant_differs';

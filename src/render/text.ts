@@ -208,6 +208,11 @@ export function driftItemText(item: DriftItem): { symbol: string; text: string }
         symbol: '~',
         text: `${item.orgName} (${item.orgId}, ${item.file}): declared ${item.declared}, live ${item.live ?? 'unknown'}${last(item.lastChange)}`,
       };
+    case 'partner_differs':
+      return {
+        symbol: '~',
+        text: `${item.orgName} (${item.orgId}, ${item.file}): partner domain ${item.domain} declared ${item.declared === 'present' ? '' : 'absent '}in orgs/, ${item.live} in Zendesk`,
+      };
     case 'managed_missing':
       return { symbol: '!', text: `${item.orgName} (${item.orgId}, ${item.file}): declared in orgs/ but missing in Zendesk` };
     case 'unmanaged_shared':

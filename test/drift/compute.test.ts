@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auditTargets, computeDrift, hasDrift } from '../../src/drift/compute.js';
+import { auditTargets, computeDrift, hasDrift, withAudit } from '../../src/drift/compute.js';
 import type { DesiredOrg, DesiredState, TicketRef } from '../../src/model/desired.js';
 import type { ObservedOrg, ObservedUser } from '../../src/model/observed.js';
 import type { Sharing } from '../../src/model/sharing.js';
@@ -61,11 +61,13 @@ describe('computeDrift', () => {
 
   it('finds a managed org changed behind orgshare’s back, with who changed it when the audit log says', () => {
     const at = { actorId: 1002, actorName: 'Sam', at: '2026-11-22T10:00:00Z' };
-    const report = computeDrift(
+    const computed = computeDrift(
       desired([desiredOrg(1, 'Acme', 'read_only')]),
       { orgs: [liveOrg(1, 'Acme', 'read_write')], grantUsers: [], scanned: { organizations: 1, users: 0 } },
-      { ...opts, audit: new Map([[1, at]]) },
+      opts,
     );
+    expect(computed.items[0]).not.toHaveProperty('lastChange');
+    const report = withAudit(computed, new Map([[1, at]]));
     expect(report.items).toEqual([
       { kind: 'managed_differs', orgId: 1, orgName: 'Acme', file: 'orgs/acme.yaml', declared: 'read_only', live: 'read_write', lastChange: at },
     ]);
@@ -113,6 +115,27 @@ describe('computeDrift', () => {
       { kind: 'grant_differs', userId: 10, email: 'lead@acme.example', orgId: 1, file: 'orgs/acme.yaml', declared: 'organization', live: 'requested' },
       { kind: 'grant_differs', userId: 13, email: 'ex@acme.example', orgId: 1, file: 'orgs/acme.yaml', declared: 'requested', live: 'organization' },
     ]);
+  });
+
+  it('reports a declared partner domain missing live (what plan would add), not one already live', () => {
+    const partner = (domain: string) => ({ domain, ticket: ticket(3), source: src });
+    const acme = { ...desiredOrg(1, 'Acme', 'read_only'), partners: [partner('PartnerCo.example'), partner('live.example')] };
+    const report = computeDrift(
+      desired([acme]),
+      { orgs: [{ ...liveOrg(1, 'Acme', 'read_only'), domainNames: ['acme.example', 'live.example'] }], grantUsers: [], scanned: { organizations: 1, users: 0 } },
+      opts,
+    );
+    expect(report.items).toEqual([
+      { kind: 'partner_differs', orgId: 1, orgName: 'Acme', file: 'orgs/acme.yaml', domain: 'partnerco.example', declared: 'present', live: 'absent' },
+    ]);
+    expect(hasDrift(report)).toBe(true);
+  });
+
+  it('reports a missing organization once, whatever the plan would do on it', () => {
+    const partner = { domain: 'partnerco.example', ticket: ticket(3), source: src };
+    const acme = { ...desiredOrg(1, 'Acme', 'read_only', [{ email: 'lead@acme.example', access: 'organization' }]), partners: [partner] };
+    const report = computeDrift(desired([acme]), { orgs: [], grantUsers: [], scanned: { organizations: 0, users: 0 } }, opts);
+    expect(report.items.map((i) => i.kind)).toEqual(['managed_missing', 'grant_differs']);
   });
 
   it('looks up the audit log only for drifted organizations, bounded', () => {

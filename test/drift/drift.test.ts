@@ -124,6 +124,32 @@ describe('orgshare drift (sandbox, real HTTP)', () => {
     }
   });
 
+  it('reports a partner domain that plan would add (exit 2), like plan does, with zero writes', async () => {
+    await writeFile(
+      join(dir, 'orgs', 'hooli.yaml'),
+      FILES['hooli.yaml']! + 'partners:\n  - domain: partnerco.example\n    ticket: https://acme.zendesk.com/agent/tickets/5010\n',
+    );
+    try {
+      const plan = await runCli(['--dir', dir, '--format', 'json', 'plan'], sandboxEnv(sb));
+      expect(JSON.parse(plan.stdout)).toMatchObject({ changes: [{ kind: 'partner_add', org_id: 360000000105, domain: 'partnerco.example' }] });
+      sb.clearLog();
+      const run = await runCli(['--dir', dir, '--format', 'json', 'drift'], sandboxEnv(sb));
+      expect(run.code).toBe(2);
+      const report = JSON.parse(run.stdout) as DriftJson;
+      expect(report.items).toEqual([
+        { kind: 'partner_differs', org_id: 360000000105, org_name: 'Hooli', file: 'orgs/hooli.yaml', domain: 'partnerco.example', declared: 'present', live: 'absent' },
+      ]);
+      expect(sb.writes()).toEqual([]);
+      // Drift reads no evidence: the scan and nothing else.
+      expect(requestPaths(sb).some((p) => p.includes('/tickets'))).toBe(false);
+      const text = await runCli(['--dir', dir, 'drift'], sandboxEnv(sb));
+      expect(text.code).toBe(2);
+      expect(text.stdout).toContain('partner domain partnerco.example');
+    } finally {
+      await writeFile(join(dir, 'orgs', 'hooli.yaml'), FILES['hooli.yaml']!);
+    }
+  });
+
   it('fails (exit 1) on invalid files without contacting Zendesk', async () => {
     const bad = await mkdtemp(join(tmpdir(), 'orgshare-drift-bad-'));
     try {
