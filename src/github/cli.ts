@@ -19,6 +19,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
+import { clockFor } from '../clock.js';
 import { UsageError, errorText, redact, registerSecret } from '../errors.js';
 import { appendStepSummary, clientFromEnv, loggedGroup, runUrl, setOutput } from './actions-env.js';
 import { composeReport, githubBody, marker, REPORT_KINDS, summaryBody, type ReportKind } from './body.js';
@@ -263,7 +264,7 @@ export interface Io {
 }
 
 function processIo(): Io {
-  return { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), env: process.env, now: () => new Date() };
+  return { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), env: process.env, now: () => clockFor(process.env)() };
 }
 
 /** Runs the helper CLI; returns the exit code (0 done, 1 error). */
