@@ -25,8 +25,9 @@
  * included), evaluated by the engine itself with the `i` flag the check uses.
  *
  * The estimate errs towards refusing. The built-in DEFAULT_DENY_PATTERNS pass it (a test
- * keeps it so), and test/config/regex-safety.test.ts runs accepted patterns against
- * adversarial lines under a time bound.
+ * keeps it so), and the tests bound the steps of a model backtracking engine on
+ * adversarial lines of a window by a multiple of the window times the estimate
+ * (docs/security.md).
  */
 import { DENY_TEXT_WINDOW } from '../model/policy.js';
 
@@ -48,49 +49,61 @@ const SIMPLER = 'describe the sentence with plain words, \\s+ between them and a
 
 /** Why `pattern` (a valid JavaScript regular expression) is refused, or null. */
 export function regexRisk(pattern: string): RegexRisk | null {
+  const verdict = assess(pattern);
+  return 'risk' in verdict ? verdict.risk : null;
+}
+
+/**
+ * The cost estimate of an accepted pattern: its worst chain of ambiguous repetitions times
+ * the branches tried at one position (at most MAX_COST), or null when it is refused. A
+ * backtracking engine does about this much work per start position in a window.
+ */
+export function regexCost(pattern: string): number | null {
+  const verdict = assess(pattern);
+  return 'cost' in verdict ? verdict.cost : null;
+}
+
+function assess(pattern: string): { risk: RegexRisk } | { cost: number } {
+  const refuse = (message: string, hint: string) => ({ risk: { message, hint } });
   let ast: Alternative[];
   try {
     ast = new Parser(pattern).parse();
   } catch (err) {
-    if (err instanceof Refusal) return { message: err.message, hint: err.hint };
+    if (err instanceof Refusal) return refuse(err.message, err.hint);
     throw err;
   }
   const nested = findNestedRepetition(ast);
   if (nested) {
-    return {
-      message: 'repeats a group that itself contains a repetition or an alternation, which can take exponential time',
-      hint: `rewrite without a repeated group containing + * ? {n,m} or | (a character class such as [ab]+ often does); ${SIMPLER}`,
-    };
+    return refuse(
+      'repeats a group that itself contains a repetition or an alternation, which can take exponential time',
+      `rewrite without a repeated group containing + * ? {n,m} or | (a character class such as [ab]+ often does); ${SIMPLER}`,
+    );
   }
   const repetitions = countRepetitions(ast);
   if (repetitions > MAX_REPETITIONS) {
-    return {
-      message: `has ${repetitions} repetitions (+, *, {n,m}); at most ${MAX_REPETITIONS} are allowed`,
-      hint: SIMPLER,
-    };
+    return refuse(`has ${repetitions} repetitions (+, *, {n,m}); at most ${MAX_REPETITIONS} are allowed`, SIMPLER);
   }
   const analysis = new Analysis(alphabetOf(pattern));
   let cost: { chain: number; branches: number };
   try {
     cost = analysis.cost(ast);
   } catch (err) {
-    if (err instanceof Refusal) return { message: err.message, hint: err.hint };
+    if (err instanceof Refusal) return refuse(err.message, err.hint);
     throw err;
   }
   if (cost.chain > MAX_CHAIN) {
-    return {
-      message:
-        'has repetitions that can match the same text one after the other (like .*x.* or \\s*\\s*), which can take polynomial time with a high degree',
-      hint: `keep one unbounded repetition per stretch of text, or bound them ({0,40}); ${SIMPLER}`,
-    };
+    return refuse(
+      'has repetitions that can match the same text one after the other (like .*x.* or \\s*\\s*), which can take polynomial time with a high degree',
+      `keep one unbounded repetition per stretch of text, or bound them ({0,40}); ${SIMPLER}`,
+    );
   }
   if (cost.chain * cost.branches > MAX_COST) {
-    return {
-      message: 'has alternatives or optional parts that can start with the same character, on top of repetitions, which multiplies the work',
-      hint: `make the alternatives start differently, or split the pattern into several (each is checked on its own); ${SIMPLER}`,
-    };
+    return refuse(
+      'has alternatives or optional parts that can start with the same character, on top of repetitions, which multiplies the work',
+      `make the alternatives start differently, or split the pattern into several (each is checked on its own); ${SIMPLER}`,
+    );
   }
-  return null;
+  return { cost: cost.chain * cost.branches };
 }
 
 // ---- parsing (JavaScript syntax without the u flag; the pattern is known to compile) ----

@@ -1,40 +1,39 @@
 /**
  * Deny patterns run over text read from Zendesk, so a pattern that backtracks
  * catastrophically stalls `plan`. The static check (src/config/regex-safety.ts) refuses
- * the dangerous shapes, and what it accepts is shown to run fast on adversarial lines as
- * long as a note window (DENY_TEXT_WINDOW), under a time bound.
+ * the dangerous shapes; what it accepts is shown to do bounded WORK on adversarial lines
+ * as long as a note window (DENY_TEXT_WINDOW): the steps of a model backtracking engine
+ * (./backtrack-model.ts, itself checked against V8) stay within
+ * K × DENY_TEXT_WINDOW × the analysis' cost estimate, and the classic catastrophic patterns
+ * it refuses go past that bound. How long V8 takes is measured in bench/regex-safety.ts,
+ * never asserted here.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { unsafePatternReason } from '../../src/config/policy.js';
-import { MAX_REPETITIONS, regexRisk } from '../../src/config/regex-safety.js';
-import { DEFAULT_DENY_PATTERNS, DENY_TEXT_WINDOW } from '../../src/model/policy.js';
-import { compileDenyPatterns, findDenyNotes } from '../../src/policy/restrictions.js';
+import { MAX_COST, MAX_REPETITIONS, regexCost, regexRisk } from '../../src/config/regex-safety.js';
+import { DEFAULT_DENY_PATTERNS, DENY_TEXT_OVERLAP, DENY_TEXT_WINDOW } from '../../src/model/policy.js';
+import { compileDenyPatterns, findDenyNotes, type DenyScanWork } from '../../src/policy/restrictions.js';
+import { adversarialLines, generatedDenyPattern, runModel, WORK_FACTOR } from './backtrack-model.js';
 
-/** A bound far above what an accepted pattern takes on one window, far below a stall. */
-const PER_RUN_MS = 500;
-
-/** Lines of one window that make patterns over these characters backtrack the most. */
-function adversarialLines(pattern: string): string[] {
-  const units = ['a', 'x', ' ', 'a ', 'ax', 'ab ', '.', 'aa.', '1'];
-  // Every letter the pattern spells is a candidate run too.
-  for (const ch of new Set(pattern.replace(/\\./g, '').match(/[a-z0-9 ]/gi) ?? [])) units.push(ch);
-  return units.flatMap((u) => {
-    const run = u.repeat(Math.ceil(DENY_TEXT_WINDOW / u.length)).slice(0, DENY_TEXT_WINDOW);
-    return [run, `${run.slice(0, -1)}!`, `${run.slice(0, -1)}\u0000`];
-  });
+/** The work bound of an accepted pattern on one window: K × window × cost estimate. */
+function workBound(cost: number): number {
+  return WORK_FACTOR * DENY_TEXT_WINDOW * cost;
 }
 
-function slowestRunMs(pattern: string): number {
-  const re = new RegExp(pattern, 'i');
-  let worst = 0;
+/** The most model steps `pattern` takes on one of its adversarial lines (cap + 1 when it hit the cap). */
+function worstSteps(pattern: string, cap: number): { steps: number; line: string } {
+  let worst = { steps: 0, line: '' };
   for (const line of adversarialLines(pattern)) {
-    const started = performance.now();
-    re.test(line);
-    worst = Math.max(worst, performance.now() - started);
+    const run = runModel(pattern, line, { cap });
+    if (run.steps > worst.steps) worst = { steps: run.steps, line };
+    if (run.aborted) break;
   }
   return worst;
 }
+
+/** Generated patterns in the work-bound property. */
+const NUM_RUNS = 250;
 
 describe('deny pattern safety: what is refused', () => {
   it.each([
@@ -86,50 +85,158 @@ describe('deny pattern safety: what is accepted', () => {
     }
   });
 
-  it('the built-in patterns and the accepted examples run fast on adversarial lines', () => {
-    for (const p of [...DEFAULT_DENY_PATTERNS, '[^.\\n]*\\bshar', '.{0,40}x.{0,40}y', '\\w{1,40}\\S{1,40}!']) {
-      expect(regexRisk(p), p).toBeNull();
-      expect(slowestRunMs(p), p).toBeLessThan(PER_RUN_MS);
+  it('the built-in patterns and the accepted examples stay within the work bound on adversarial lines', () => {
+    for (const p of [...DEFAULT_DENY_PATTERNS, '[^.\\n]*\\bshar', '.{0,40}x.{0,40}y', '\\w{1,40}\\S{1,40}!', '(?=.*legal).*hold']) {
+      const cost = regexCost(p);
+      expect(cost, p).not.toBeNull();
+      const worst = worstSteps(p, workBound(cost!));
+      expect(worst.steps, `${p} on ${JSON.stringify(worst.line.slice(0, 12))}…`).toBeLessThanOrEqual(workBound(cost!));
     }
   });
 
-  it('every generated pattern it accepts runs within the bound on one window (property)', () => {
-    const atoms = ['a', 'x', ' ', '\\s', '\\w', '\\S', '.', '[^.\\n]', '[a-z]', '\\b', '(?:a|x)', '(?:a|aa)', '(?:ax|a)', '(a)', '(?:a )'];
-    const quantifiers = ['', '', '*', '+', '?', '{0,40}', '{1,100}', '{2}', '{0,1000}'];
-    const pattern = fc
-      .array(fc.tuple(fc.constantFrom(...atoms), fc.constantFrom(...quantifiers)), { minLength: 1, maxLength: 8 })
-      .map((terms) => `${terms.map(([a, q]) => (a === '\\b' ? a : a + q)).join('')}!`);
+  it('every generated pattern it accepts stays within the work bound on every adversarial line of one window (property)', () => {
     let accepted = 0;
     let refused = 0;
     fc.assert(
-      fc.property(pattern, (p) => {
+      fc.property(generatedDenyPattern(), (p) => {
         try {
           new RegExp(p, 'i');
         } catch {
           return;
         }
-        if (regexRisk(p)) {
+        const cost = regexCost(p);
+        if (cost === null) {
           refused++;
           return;
         }
         accepted++;
-        expect(slowestRunMs(p), p).toBeLessThan(PER_RUN_MS);
+        expect(cost, p).toBeLessThanOrEqual(MAX_COST);
+        const worst = worstSteps(p, workBound(cost));
+        expect(worst.steps, `${p} (cost ${cost}) on ${JSON.stringify(worst.line.slice(0, 12))}…`).toBeLessThanOrEqual(workBound(cost));
       }),
-      { numRuns: 400, seed: 4821 },
+      { numRuns: NUM_RUNS, seed: 4821 },
     );
     // The property is only worth something if both sides are exercised.
-    expect(accepted).toBeGreaterThan(100);
-    expect(refused).toBeGreaterThan(50);
+    expect(accepted).toBeGreaterThan(NUM_RUNS / 4);
+    expect(refused).toBeGreaterThan(NUM_RUNS / 8);
+  });
+});
+
+describe('deny pattern safety: the work bound separates what is refused', () => {
+  // The most any accepted pattern may do on one window: its cost estimate is at most
+  // MAX_COST. Each classic catastrophic pattern goes past it on some adversarial line (the
+  // model stops counting there). Not listed: refused patterns these lines do not provoke
+  // (`legal.*hold.*shar` needs the words, `(?:a?){20}a{20}` and `(a|a)…(a|a).*` match at
+  // once on a run of "a"), and `[a-z]+[^.\n]\w{2}.{1,100}!`, refused with a margin: about
+  // 1.4e8 steps (a window squared times 100), under the ceiling of 2e8.
+  const ceiling = workBound(MAX_COST);
+  it.each([
+    '(a+)+$',
+    '(a|aa)+$',
+    '(?:(?<x>\\w+)\\s?)*$',
+    '(a{1,100}){1,100}$',
+    '.*.*.*.*.*.*.*.*.*.*.*.*=',
+    '.*.*=',
+    'a*a*a*!',
+    '\\s*\\s*!',
+    '.{0,100}x.{0,100}x.{0,100}y',
+  ])('%s', (p) => {
+    expect(regexRisk(p), p).not.toBeNull();
+    expect(worstSteps(p, ceiling).steps).toBeGreaterThan(ceiling);
+  });
+});
+
+describe('the model engine agrees with V8', () => {
+  const alphabet = ['a', 'x', 'A', 'X', 'b', ' ', '!', '.', '1', '_', '\n', '\u00e9', '\u00c9', '\u00a0', '\u212a', 'k'];
+  const input = fc.array(fc.constantFrom(...alphabet), { maxLength: 10 }).map((cs) => cs.join(''));
+  const atom = fc.constantFrom('a', 'x', 'A', ' ', '!', 'k', '.', '\\.', '\\s', '\\S', '\\w', '\\W', '\\d', '[^.\\n]', '[a-z]', '[^a]', '[x-z!]', '[\\w.]', '\\u00e9', '\\x41');
+  const assertion = fc.constantFrom('\\b', '\\B', '^', '$');
+  const quantifier = fc.constantFrom('', '', '', '*', '+', '?', '{0,2}', '{1,3}', '{2}', '{2,}', '*?', '+?', '??', '{0,3}?');
+  const { alternation } = fc.letrec<{ alternation: string; sequence: string; term: string }>((tie) => ({
+    alternation: fc.array(tie('sequence'), { minLength: 1, maxLength: 3 }).map((alts) => alts.join('|')),
+    sequence: fc.array(tie('term'), { maxLength: 4 }).map((terms) => terms.join('')),
+    term: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.tuple(atom, quantifier).map(([a, q]) => a + q),
+      assertion,
+      fc.tuple(fc.constantFrom('(?:', '(', '(?<n>'), tie('alternation'), quantifier).map(([open, body, q]) => `${open}${body})${q}`),
+      fc.tuple(fc.constantFrom('(?=', '(?!'), tie('alternation')).map(([open, body]) => `${open}${body})`),
+    ),
+  }));
+  const pattern = alternation.filter((p) => {
+    if ((p.match(/\(\?<n>/g) ?? []).length > 1) return false;
+    try {
+      new RegExp(p, 'i');
+      return true;
+    } catch {
+      return false;
+    }
+  });
+
+  it('finds a match exactly where V8 does, and the memo changes no count (property)', () => {
+    let matched = 0;
+    let missed = 0;
+    fc.assert(
+      fc.property(pattern, fc.array(input, { minLength: 1, maxLength: 6 }), (p, texts) => {
+        const re = new RegExp(p, 'i');
+        for (const text of texts) {
+          const run = runModel(p, text, { cap: 1e6 });
+          expect(run.aborted, p).toBe(false);
+          expect(run.matched, `/${p}/i on ${JSON.stringify(text)}`).toBe(re.test(text));
+          if (run.matched) matched++;
+          else missed++;
+          const plain = runModel(p, text, { cap: 1e6, memo: false });
+          expect(plain, `/${p}/i on ${JSON.stringify(text)} without the memo`).toEqual(run);
+        }
+      }),
+      { numRuns: 300, seed: 1307 },
+    );
+    expect(matched).toBeGreaterThan(100);
+    expect(missed).toBeGreaterThan(100);
+  });
+
+  it('finds the built-in deny sentences like V8, on a window of adversarial text too', () => {
+    const texts = [
+      'Legal: we will not enable a shared organization.',
+      'We WON’T be enabled; sharing later.',
+      'do not share',
+      'We can’t turn on shared orgs',
+      'never allow it, no matter how often they ask to share',
+      'no shared org, please',
+      'we will be enabled soon for sharing',
+      ...adversarialLines(DEFAULT_DENY_PATTERNS.join('')),
+    ];
+    for (const p of DEFAULT_DENY_PATTERNS) {
+      for (const text of texts) expect(runModel(p, text).matched, `${p} on ${text.slice(0, 40)}`).toBe(new RegExp(p, 'i').test(text));
+    }
   });
 });
 
 describe('deny notes are checked in windows, so text length cannot multiply the work', () => {
-  it('a deny sentence deep inside a 100,000-character line is found; the line is scanned in bounded time', () => {
+  it('the scan of a line is bounded work; a deny sentence deep inside a 100,000-character line is found', () => {
     // An accepted pattern near the cost limit, on the line it is worst on.
-    const heavy = compileDenyPatterns(['.{0,40}x.{0,40}=']);
-    const started = performance.now();
-    expect(findDenyNotes({ notes: 'x'.repeat(100_000), details: null }, heavy)).toEqual([]);
-    expect(performance.now() - started).toBeLessThan(5_000);
+    const pattern = '.{0,40}x.{0,40}=';
+    const cost = regexCost(pattern)!;
+    expect(cost).toBeGreaterThan(1000);
+    const heavy = compileDenyPatterns([pattern]);
+    const length = 30_000;
+    const work: DenyScanWork = { executions: 0, chars: 0, longest: 0 };
+    expect(findDenyNotes({ notes: 'x'.repeat(length), details: null }, heavy, work)).toEqual([]);
+    // No execution sees more than a window; the windows step by window − overlap, so the
+    // line is covered once plus the overlaps.
+    const step = DENY_TEXT_WINDOW - DENY_TEXT_OVERLAP;
+    const windows = Math.ceil((length - DENY_TEXT_WINDOW) / step) + 1;
+    expect(work.longest).toBe(DENY_TEXT_WINDOW);
+    expect(work.executions).toBe(windows);
+    expect(work.chars).toBeLessThanOrEqual(windows * DENY_TEXT_WINDOW);
+    expect(work.chars).toBeLessThanOrEqual(length * (DENY_TEXT_WINDOW / step) + DENY_TEXT_WINDOW);
+    // Each execution is one window of that line, within the pattern's work bound, so the
+    // whole scan is at most executions × bound: linear in the length of the line.
+    const perWindow = runModel(pattern, 'x'.repeat(work.longest));
+    expect(perWindow.matched).toBe(false);
+    expect(perWindow.steps).toBeLessThanOrEqual(workBound(cost));
+    expect(work.executions * perWindow.steps).toBeLessThanOrEqual(Math.ceil(length / step) * workBound(cost));
+
     // Windows overlap, so a sentence across a window boundary is still seen whole.
     const matcher = compileDenyPatterns(DEFAULT_DENY_PATTERNS);
     const sentence = 'Legal: we will not enable a shared organization.';
