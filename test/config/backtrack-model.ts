@@ -80,17 +80,23 @@ export interface ModelOptions {
   cap?: number;
   /** Memoise failed states (default true); false runs the engine plainly. */
   memo?: boolean;
+  /**
+   * Run a repetition of one character as one loop (default true, like irregexp); false
+   * unrolls it into choices. The steps are the same.
+   */
+  loops?: boolean;
 }
 
 const programs = new Map<string, Program>();
 
 /** Run `pattern` (compiled as `new RegExp(pattern, 'i')` would) on `text`, counting steps. */
 export function runModel(pattern: string, text: string, options: ModelOptions = {}): ModelRun {
-  const key = `${text.length}:${pattern}`;
+  const loops = options.loops ?? true;
+  const key = `${text.length}:${loops}:${pattern}`;
   let program = programs.get(key);
   if (!program) {
     if (programs.size >= 64) programs.clear();
-    program = compile(parse(pattern), text.length);
+    program = compile(parse(pattern), text.length, loops);
     programs.set(key, program);
   }
   return new Engine(program, text, options.cap ?? 1e9, options.memo ?? true).search();
@@ -398,7 +404,7 @@ interface Program {
 /** Beyond this many instructions a pattern is too big for the model. */
 const MAX_PROGRAM = 200_000;
 
-function compile(root: Node, textLength: number): Program {
+function compile(root: Node, textLength: number, loops: boolean): Program {
   const code: Instr[] = [];
   const liveRanges: { from: number; to: number; reg: number }[] = [];
   const looks: { at: number; body: Node }[] = [];
@@ -445,7 +451,7 @@ function compile(root: Node, textLength: number): Program {
       }
       case 'rep': {
         for (let k = 0; k < n.min; k++) gen(n.body);
-        if (n.body.t === 'char' && n.max > n.min) {
+        if (loops && n.body.t === 'char' && n.max > n.min) {
           // What irregexp's greedy loop does for a one-character body; the steps are those
           // of the unrolled choices (Engine.loop).
           const more = n.max - n.min >= textLength ? Infinity : n.max - n.min;
