@@ -7,7 +7,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { EXIT } from '../errors.js';
 import { isBlocked, type Plan } from '../model/plan.js';
-import { serializePlan } from '../plan/saved.js';
+import { planFingerprint, planToJson, serializePlan } from '../plan/saved.js';
 import { renderPlan } from '../render/index.js';
 import type { GlobalOptions, Io } from './context.js';
 import { makePlan } from './pipeline.js';
@@ -30,7 +30,9 @@ export async function run(global: GlobalOptions, opts: PlanCommandOptions, io: I
   io.stdout(renderPlan(plan, global.format, { color: global.color }));
   if (opts.out) {
     const target = await savePlan(opts.out, plan);
-    if (global.format === 'text') io.stderr(`Plan saved to ${target}. Apply it with: orgshare apply ${opts.out}\n`);
+    if (global.format === 'text') {
+      io.stderr(`Plan saved to ${target} (fingerprint ${planFingerprint(planToJson(plan))}). Apply it with: orgshare apply ${opts.out}\n`);
+    }
   }
   return planExitCode(plan);
 }

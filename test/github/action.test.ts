@@ -30,8 +30,7 @@ const actionYml = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
 const runStep = actionYml.runs.steps.find((s) => s.id === 'run')!;
 
 /** The step's env with `${{ inputs.x }}` and `${{ steps.tool.outputs.x }}` resolved; anything else is an error. */
-function stepEnv(inputs: Record<string, string>): Record<string, string> {
-  const tool: Record<string, string> = { cli: CLI, github: GITHUB };
+function stepEnv(inputs: Record<string, string>, tool: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, expr] of Object.entries(runStep.env ?? {})) {
     const input = /^\$\{\{ inputs\.([a-z-]+) \}\}$/.exec(expr);
@@ -64,7 +63,10 @@ afterAll(async () => {
  * Runs the action's orgshare step; returns its outputs ($GITHUB_OUTPUT) and log. Async:
  * the sandbox answers from this process's event loop.
  */
-async function runAction(inputs: Record<string, string>): Promise<{ outputs: Record<string, string>; log: string }> {
+async function runAction(
+  inputs: Record<string, string>,
+  tool: Record<string, string> = { cli: CLI, github: GITHUB },
+): Promise<{ outputs: Record<string, string>; log: string }> {
   const outputFile = join(tmp, `output-${Math.random().toString(36).slice(2)}`);
   const { zendeskEnv, ...rest } = { zendeskEnv: sandboxEnv(sb), ...inputs };
   const child = spawn('bash', ['-c', runStep.run!], {
@@ -80,7 +82,7 @@ async function runAction(inputs: Record<string, string>): Promise<{ outputs: Rec
         'zendesk-email': zendeskEnv.ZENDESK_EMAIL!,
         'zendesk-api-token': zendeskEnv.ZENDESK_API_TOKEN!,
         ...rest,
-      }),
+      }, tool),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -132,6 +134,19 @@ describe('action.yml: the orgshare step', () => {
     expect(apply.outputs['exit-code']).toBe('1');
     expect(apply.log).toContain(`not the reviewed ${reviewed}`);
     expect(sb.log()).toEqual([]);
+  });
+
+  it('validate gets no Zendesk credentials; plan gets exactly the ones passed, empty inputs unset', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const fake = join(tmp, 'print-env.mjs');
+    writeFileSync(fake, 'console.log("ENV " + Object.keys(process.env).filter((k) => k.startsWith("ZENDESK_")).sort().join(","));\n');
+    const tool = { cli: fake, github: GITHUB };
+    const inputs = { dir: tmp, 'zendesk-oauth-token': 'oauth-secret', 'zendesk-api-token': 'api-secret' };
+    const validate = await runAction({ command: 'validate', ...inputs }, tool);
+    const report = (r: { outputs: Record<string, string> }) => readFileSync(r.outputs.report!, 'utf8').trim();
+    expect(report(validate)).toBe('ENV ZENDESK_API_URL,ZENDESK_SUBDOMAIN');
+    const plan = await runAction({ command: 'plan', ...inputs, 'zendesk-email': '' }, tool);
+    expect(report(plan)).toBe('ENV ZENDESK_API_TOKEN,ZENDESK_API_URL,ZENDESK_OAUTH_TOKEN,ZENDESK_SUBDOMAIN');
   });
 
   it('an unknown command is refused with the list of accepted ones', async () => {
