@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { pinnedNow } from './clock.js';
-import { ConfigError, OrgshareError, errorText, redact } from './errors.js';
+import { ConfigError, OrgshareError, UsageError, errorText, redact } from './errors.js';
 import { processIo, type Format, type GlobalOptions, type Io } from './commands/context.js';
 import { renderProblems } from './render/problems.js';
 import { isEntryPoint } from './entry-point.js';
@@ -29,9 +29,23 @@ Secrets are never printed.`;
 
 /** Colour only on a terminal (or with FORCE_COLOR), never with --no-color or NO_COLOR. */
 function globals(program: Command, io: Io): GlobalOptions {
-  const o = program.opts<{ dir?: string; format: Format; color: boolean }>();
+  const o = program.opts<{ dir?: string; format: Format | 'csv'; color: boolean }>();
+  // CSV is a table of grants: only `review` has one.
+  if (o.format === 'csv') throw new UsageError('--format csv is only available for `orgshare review`', 'use --format text, json or markdown');
   const wanted = io.env.FORCE_COLOR ? io.env.FORCE_COLOR !== '0' : Boolean(io.stdoutIsTTY);
   return { dir: o.dir ?? process.cwd(), format: o.format, color: o.color && !io.env.NO_COLOR && wanted };
+}
+
+/** `review` also renders CSV; every other command refuses it in `globals`. */
+function reviewGlobals(program: Command, io: Io): { global: GlobalOptions; format: Format | 'csv' } {
+  const format = program.opts<{ format: Format | 'csv' }>().format;
+  if (format !== 'csv') return { global: globals(program, io), format };
+  program.setOptionValue('format', 'text');
+  try {
+    return { global: globals(program, io), format };
+  } finally {
+    program.setOptionValue('format', 'csv');
+  }
 }
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
@@ -46,7 +60,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description('GitOps reconciler for Zendesk organization ticket sharing.\nEach managed organization is one reviewed YAML file in orgs/.')
     .version(packageVersion())
     .option('--dir <path>', 'config repository (holds orgs/ and orgshare.config.yaml) (default: current directory)')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'))
+    .addOption(new Option('--format <format>', 'output format (csv: `review` only)').choices(['text', 'json', 'markdown', 'csv']).default('text'))
     .option('--no-color', 'disable colour in text output')
     .option('--rpm <n>', 'request budget per minute for Zendesk (overrides rpm in orgshare.config.yaml; env ORGSHARE_RPM)')
     .showHelpAfterError('(run with --help for usage)')
@@ -202,6 +216,26 @@ Examples:
     );
 
   program
+    .command('review')
+    .description('read-only: the access review — every shared organization, user grant and partner domain with its evidence and attestation status')
+    .addHelpText('after', `
+For each grant: type, since when, requester, approver, ticket, people and tickets exposed,
+and the last attestation (the newest approval evidence). With reattest_after (days) in
+orgshare.config.yaml, grants are due (within 30 days of it) or overdue (older than it);
+\`orgshare drift\` reports overdue attestations too.
+
+Examples:
+  $ orgshare review
+  $ orgshare review --format csv > access-review.csv
+  $ orgshare review --format markdown   # the report an auditor signs`)
+    .action(
+      run(async () => {
+        const { global, format } = reviewGlobals(program, io);
+        return (await import('./commands/review.js')).run(global, { format }, io);
+      }),
+    );
+
+  program
     .command('sandbox')
     .description('run a local Zendesk-compatible API for trying everything (seeded to match orgs/)')
     .option('--port <n>', 'port to listen on (0 = any free port)', '4010')
@@ -244,7 +278,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (err) {
-    return handleError(err, io, program.opts<{ format?: Format }>().format ?? 'text');
+    const format = program.opts<{ format?: Format | 'csv' }>().format;
+    return handleError(err, io, format === undefined || format === 'csv' ? 'text' : format);
   }
 }
 

@@ -105,6 +105,7 @@ export function policyFromConfig(
     if (raw.max_changes !== undefined) policy.maxChanges = raw.max_changes;
     if (raw.risk_message !== undefined) policy.riskMessage = raw.risk_message;
     if (raw.rpm !== undefined) policy.rpm = raw.rpm;
+    if (raw.reattest_after !== undefined) policy.reattestAfter = raw.reattest_after;
     raw.deny_patterns?.forEach((pattern, i) => {
       const reason = unsafePatternReason(pattern);
       if (reason) {

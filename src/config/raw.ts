@@ -49,4 +49,5 @@ export interface RawConfig {
   };
   comments?: { enabled?: string; disabled?: string };
   rpm?: number;
+  reattest_after?: number;
 }

@@ -65,6 +65,11 @@ export interface Policy {
   comments: { enabled: string; disabled: string };
   /** Client-side request budget (requests per minute). */
   rpm: number;
+  /**
+   * Periodic re-attestation: a grant whose newest approval is older than this many days
+   * is overdue (docs/history-and-review.md). null: off (the default).
+   */
+  reattestAfter: number | null;
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -88,4 +93,5 @@ export const DEFAULT_POLICY: Policy = {
       'Users of your organization now see only their own tickets.\n\nThis ticket will now be marked as solved.',
   },
   rpm: 400,
+  reattestAfter: null,
 };

@@ -21,6 +21,7 @@ const READ_ONLY: string[][] = [
   ['access', '--org', '360000000101'],
   ['history'],
   ['history', '--org', '360000000106', '360000000102', '--since', '2024-01-01'],
+  ['review'],
 ];
 const FORMATS = ['text', 'json', 'markdown'] as const;
 

@@ -1,0 +1,30 @@
+/**
+ * `orgshare review [--format text|json|markdown|csv]`: the periodic access review
+ * (docs/history-and-review.md). Read-only adapter, like drift. Exit 0 (the report is the
+ * product; `drift` is the command that fails a schedule on overdue attestations), 1 on error.
+ */
+import { collectReview } from '../review/collect.js';
+import { computeReview } from '../review/compute.js';
+import { renderReview, type ReviewFormat } from '../review/render.js';
+import type { GlobalOptions, Io } from './context.js';
+import { loadDesired, readOnlyRemote } from './pipeline.js';
+import { createProgress } from './progress.js';
+
+export async function run(global: GlobalOptions, opts: { format?: ReviewFormat }, io: Io): Promise<number> {
+  const { desired, policy } = await loadDesired(global, io);
+  const { adapter, account } = readOnlyRemote(io, policy);
+  const progress = createProgress(io);
+  try {
+    const input = await collectReview(
+      adapter,
+      desired.orgs,
+      { generatedAt: io.now().toISOString(), account, now: io.now(), reattestAfter: policy.reattestAfter },
+      (t) => progress.update(`review: ${t}`),
+    );
+    progress.done();
+    io.stdout(renderReview(computeReview(input), opts.format ?? global.format, { color: global.color }));
+    return 0;
+  } finally {
+    progress.done();
+  }
+}

@@ -1,0 +1,103 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_SEED, startSandbox, type Sandbox, type SeedData } from '../../src/sandbox/index.js';
+import { attestationStatus } from '../../src/review/attest.js';
+import { csvField } from '../../src/review/render.js';
+import { cli, configDir, FAST_CONFIG, FILES, NOW, removeConfigDirs } from '../apply/helpers.js';
+
+/** The default world with approval comments at chosen instants (NOW is 2026-11-23T10:00Z). */
+function seedWith(approvals: Record<number, string>): SeedData {
+  const seed = structuredClone(DEFAULT_SEED);
+  for (const t of seed.tickets ?? []) {
+    // Comment times must increase with ids: pin the ticket's earlier comments just before.
+    for (const c of t.comments ?? []) {
+      const at = approvals[c.id];
+      if (at) {
+        for (const other of t.comments ?? []) if (other.id < c.id) other.created_at = new Date(Date.parse(at) - (c.id - other.id) * 60_000).toISOString();
+        c.created_at = at;
+      }
+    }
+  }
+  return seed;
+}
+
+const CONFIG_365 = `${FAST_CONFIG}reattest_after: 365\n`;
+
+interface ReviewJson {
+  format_version: number;
+  reattest_after: number | null;
+  grants: { org_id: number; kind: string; subject: string; status: string; last_attested: string | null; age_days: number | null; approver: string; members: number; tickets_exposed: number }[];
+  summary: Record<string, number>;
+}
+
+describe('orgshare review (sandbox, real HTTP)', () => {
+  let sb: Sandbox;
+  beforeAll(async () => {
+    sb = await startSandbox();
+  });
+  afterEach(async () => {
+    await removeConfigDirs();
+  });
+  afterAll(async () => {
+    await sb.close();
+  });
+
+  it('with reattest_after: 365 lists exactly the grants whose newest approval is older than 365 days as overdue', async () => {
+    sb.reset(
+      seedWith({
+        90210: '2025-11-23T09:00:00Z', // Acme: 365 days and one hour → overdue
+        31010: '2025-11-23T11:00:00Z', // Globex: 364 days and 23 hours → due (within 30 days)
+        50110: '2026-06-01T10:00:00Z', // Hooli's user grant: 175 days → ok
+      }),
+    );
+    const dir = await configDir({ acme: FILES.acme, globex: FILES.globex, hooli: FILES.hooli, initech: FILES.initech }, CONFIG_365);
+    const res = await cli(sb, dir, ['review', '--format', 'json']);
+    expect(res.code, res.stderr).toBe(0);
+    const report = JSON.parse(res.stdout) as ReviewJson;
+    expect(report.reattest_after).toBe(365);
+    expect(report.grants.map((g) => [g.org_id, g.kind, g.subject, g.status, g.age_days])).toEqual([
+      [360000000101, 'shared_organization', 'read_only', 'overdue', 365],
+      [360000000102, 'shared_organization', 'read_write', 'due', 364],
+      [360000000105, 'user_grant', 'lead@hooli.example', 'ok', 175],
+    ]);
+    expect(report.grants[0]).toMatchObject({ approver: 'jane@acme.example', last_attested: '2025-11-23T09:00:00.000Z', members: 3 });
+    expect(report.summary).toMatchObject({ grants: 3, overdue: 1, due: 1, ok: 1 });
+    expect(sb.writes()).toEqual([]);
+
+    const csv = await cli(sb, dir, ['review', '--format', 'csv']);
+    const lines = csv.stdout.trimEnd().split('\r\n');
+    expect(lines[0]).toBe('organization_id,organization,file,grant,subject,since,requester,approver,ticket,members,tickets_exposed,last_attested,age_days,status');
+    expect(lines).toHaveLength(4);
+    expect(lines.slice(1).map((l) => l.split(',').at(-1))).toEqual(['overdue', 'due', 'ok']);
+
+    const md = await cli(sb, dir, ['review', '--format', 'markdown']);
+    expect(md.stdout).toContain('3 grants: 1 ok, 1 due, 1 overdue');
+    const text = await cli(sb, dir, ['review']);
+    expect(text.stdout).toContain('re-attest every 365 days');
+    const notHere = await cli(sb, dir, ['drift', '--format', 'csv']);
+    expect(notHere.code).toBe(1);
+    expect(notHere.stderr).toContain('--format csv is only available for `orgshare review`');
+  });
+
+  it('re-attestation is off by default; a legacy record has no dated evidence', async () => {
+    sb.reset();
+    const legacy = FILES.globex.replace(/  confirmed_type[\s\S]*$/, '  legacy: true\n');
+    const dir = await configDir({ acme: FILES.acme, globex: legacy });
+    const report = JSON.parse((await cli(sb, dir, ['review', '--format', 'json'])).stdout) as ReviewJson;
+    expect(report.reattest_after).toBeNull();
+    expect(report.grants.map((g) => g.status)).toEqual(['ok', 'no_evidence']);
+  });
+
+  it('attestation status at the boundaries; CSV fields are quoted and never formulas', () => {
+    const day = 86_400_000;
+    const at = (ms: number) => new Date(NOW.getTime() - ms).toISOString();
+    expect(attestationStatus(at(365 * day), 365, NOW).status).toBe('due');
+    expect(attestationStatus(at(365 * day + 1), 365, NOW).status).toBe('overdue');
+    expect(attestationStatus(at(335 * day), 365, NOW).status).toBe('ok');
+    expect(attestationStatus(at(335 * day + 1), 365, NOW).status).toBe('due');
+    expect(attestationStatus(null, 365, NOW)).toEqual({ status: 'no_evidence', ageDays: null });
+    expect(attestationStatus(at(9999 * day), null, NOW).status).toBe('ok');
+    expect(csvField('Acme, Inc. "East"')).toBe('"Acme, Inc. ""East"""');
+    expect(csvField('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
+    expect(csvField(null)).toBe('');
+  });
+});
