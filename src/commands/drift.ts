@@ -12,6 +12,8 @@ import { EXIT, RemoteError } from '../errors.js';
 import type { AuditInfo } from '../model/reports.js';
 import { scanForDrift } from '../remote/observe.js';
 import { renderDrift } from '../render/index.js';
+import { attestationTickets, overdueAttestations } from '../review/attest.js';
+import { readApprovalComments } from '../review/collect.js';
 import type { GlobalOptions, Io } from './context.js';
 import { loadDesired, readOnlyRemote } from './pipeline.js';
 import { createProgress, stepObserve } from './progress.js';
@@ -25,7 +27,17 @@ export async function run(global: GlobalOptions, io: Io): Promise<number> {
   const progress = createProgress(io);
   try {
     const scan = await scanForDrift(adapter, desired, { onProgress: (e) => stepObserve(progress, e) });
-    let report = computeDrift(desired, scan, { generatedAt: io.now().toISOString(), account, policy });
+    // Re-attestation (off unless reattest_after is set): one comments read per approval ticket.
+    const overdue =
+      policy.reattestAfter === null
+        ? []
+        : overdueAttestations(
+            desired.orgs,
+            await readApprovalComments(adapter, attestationTickets(desired.orgs), (t) => progress.update(`drift: ${t}`)),
+            policy.reattestAfter,
+            io.now(),
+          );
+    let report = computeDrift(desired, scan, { generatedAt: io.now().toISOString(), account, policy, overdue });
     const targets = auditTargets(report, MAX_AUDIT_LOOKUPS);
     if (targets.length > 0) {
       const audit = new Map<number, AuditInfo | null>();

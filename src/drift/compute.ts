@@ -17,6 +17,8 @@
  * - `undeclared_grant`: an end-user has `ticket_restriction: organization` and no file
  *   declares a grant for that email (docs/access.md: a user-level grant makes the user
  *   see every ticket of their organizations even when the organization is private).
+ * - `overdue_attestation`: a grant whose newest approval is older than `reattest_after`
+ *   days (decided by src/review/attest.ts; passed in as `overdue`).
  *
  * Agents and admins are never reported as grants: their `ticket_restriction` is an agent
  * permission (groups/assigned/organization scoping of agents), not end-user sharing.
@@ -49,6 +51,8 @@ export interface DriftOptions {
   account: { subdomain: string | null; baseUrl: string };
   /** The account policy the plan is made with (default: the built-in one). */
   policy?: Policy;
+  /** Overdue attestations (computed from the files' approvals when `reattest_after` is set). */
+  overdue?: DriftItem[];
 }
 
 export function liveSharing(org: ObservedOrg): Sharing {
@@ -95,6 +99,7 @@ const KIND_ORDER: Record<DriftItem['kind'], number> = {
   unmanaged_shared: 3,
   grant_differs: 4,
   undeclared_grant: 5,
+  overdue_attestation: 6,
 };
 
 function compareItems(a: DriftItem, b: DriftItem): number {
@@ -186,6 +191,7 @@ export function computeDrift(desired: DesiredState, scan: DriftScan, opts: Drift
     });
   }
 
+  items.push(...(opts.overdue ?? []));
   items.sort(compareItems);
   return {
     formatVersion: 1,

@@ -1,6 +1,7 @@
 /** Drift and apply reports: rendered by src/render like the plan. */
 import type { StepKind } from './plan.js';
 import type { TicketRestriction } from './observed.js';
+import type { GrantKind } from './review.js';
 import type { Sharing } from './sharing.js';
 
 /** Who changed something last, from Zendesk's audit log when available. */
@@ -40,6 +41,20 @@ export type DriftItem =
       file: string;
       declared: TicketRestriction;
       live: TicketRestriction;
+    }
+  | {
+      /** A grant whose newest approval is older than `reattest_after` days (docs/history-and-review.md). */
+      kind: 'overdue_attestation';
+      orgId: number;
+      orgName: string;
+      file: string;
+      grant: GrantKind;
+      /** The sharing level, the grantee's email, or the partner domain. */
+      subject: string;
+      /** ISO timestamp of the newest approval. */
+      lastAttested: string;
+      ageDays: number;
+      reattestAfter: number;
     }
   | {
       kind: 'undeclared_grant';

@@ -23,6 +23,8 @@ export interface ReviewGrant {
   subject: string;
   /** For shared organizations: the level. */
   sharing?: Exclude<Sharing, 'private'>;
+  /** Whether Zendesk has the grant now (false: declared but not applied, or changed behind orgshare's back); null when not read. */
+  inEffect: boolean | null;
   /** YYYY-MM-DD of the line recording the grant in Zendesk (Details or user notes), or null. */
   since: string | null;
   requester: string | null;

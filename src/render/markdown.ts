@@ -275,12 +275,23 @@ export function renderDriftMarkdown(report: DriftReport): string {
     out.push('### orgshare drift: none', '', `No drift. Live Zendesk matches \`orgs/\`.`, '');
   } else {
     out.push(`### ⚠️ orgshare drift: ${report.items.length} item${report.items.length === 1 ? '' : 's'}`, '');
-    out.push('| | What |', '|:-:|---|');
-    for (const item of report.items) {
-      const { symbol, text } = driftItemText(item);
-      out.push(`| ${symbol === '+' ? '➕' : symbol === '!' ? '⛔' : '🔄'} | ${escapeMd(text)} |`);
+    const state = report.items.filter((i) => i.kind !== 'overdue_attestation');
+    const overdue = report.items.filter((i) => i.kind === 'overdue_attestation');
+    if (state.length > 0) {
+      out.push('| | What |', '|:-:|---|');
+      for (const item of state) {
+        const { symbol, text } = driftItemText(item);
+        out.push(`| ${symbol === '+' ? '➕' : symbol === '!' ? '⛔' : '🔄'} | ${escapeMd(text)} |`);
+      }
+      out.push('');
     }
-    out.push('');
+    if (overdue.length > 0) {
+      // Its own table: nothing differs in Zendesk, a grant needs a new approval.
+      out.push(`#### ⏰ Overdue attestations (${overdue.length})`, '', 'Each grant needs a re-attestation ticket with a new approval recorded in its file (orgs/README.md).', '');
+      out.push('| What |', '|---|');
+      for (const item of overdue) out.push(`| ${escapeMd(driftItemText(item).text)} |`);
+      out.push('');
+    }
   }
   out.push(
     `<sub>${escapeMd(where)} · ${report.managed} managed · scanned ${report.scanned.organizations} organizations and ${report.scanned.users} users · ${report.generatedAt}</sub>`,

@@ -227,6 +227,13 @@ export function driftItemText(item: DriftItem): { symbol: string; text: string }
         symbol: '+',
         text: `user ${item.email ?? item.userId} (${item.userId}${item.orgName ? `, ${item.orgName}` : ''}): can see all organization tickets, not declared in orgs/${last(item.lastChange)}`,
       };
+    case 'overdue_attestation': {
+      const what = item.grant === 'shared_organization' ? `sharing ${item.subject}` : item.grant === 'user_grant' ? `user grant ${item.subject}` : `partner domain ${item.subject}`;
+      return {
+        symbol: '⏰',
+        text: `${item.orgName} (${item.orgId}, ${item.file}): ${what} last attested ${item.lastAttested.slice(0, 10)}, ${item.ageDays} days ago (reattest_after ${item.reattestAfter}): re-attestation overdue`,
+      };
+    }
     default: {
       const never: never = item;
       throw new Error(`unknown drift item ${JSON.stringify(never)}`);
@@ -248,7 +255,7 @@ export function renderDriftText(report: DriftReport, opts: TextOptions): string 
   }
   for (const item of report.items) {
     const { symbol, text } = driftItemText(item);
-    const color = symbol === '+' ? p.green : symbol === '!' ? p.red : p.yellow;
+    const color = symbol === '+' ? p.green : symbol === '!' || symbol === '⏰' ? p.red : p.yellow;
     out.push(`  ${color(symbol)} ${oneLine(text)}`);
   }
   out.push('', p.bold(`Drift: ${report.items.length} item${report.items.length === 1 ? '' : 's'}.`));

@@ -5,6 +5,7 @@
  */
 import type { DesiredOrg, RiskApproval, TicketRef } from '../model/desired.js';
 import type { ObservedComment } from '../model/observed.js';
+import type { DriftItem } from '../model/reports.js';
 import type { AttestationStatus, GrantKind } from '../model/review.js';
 
 const DAY_MS = 86_400_000;
@@ -65,4 +66,33 @@ export function attestationStatus(
   if (age > reattestAfter * DAY_MS) return { status: 'overdue', ageDays };
   const window = Math.min(DUE_WINDOW_DAYS, Math.ceil(reattestAfter / 10));
   return { status: age > (reattestAfter - window) * DAY_MS ? 'due' : 'ok', ageDays };
+}
+
+/** Drift items for grants whose newest approval is older than `reattestAfter` days. */
+export function overdueAttestations(
+  orgs: DesiredOrg[],
+  comments: Map<number, ObservedComment[]>,
+  reattestAfter: number,
+  now: Date,
+): Extract<DriftItem, { kind: 'overdue_attestation' }>[] {
+  const out: Extract<DriftItem, { kind: 'overdue_attestation' }>[] = [];
+  for (const d of orgs) {
+    for (const g of declaredGrants(d)) {
+      const at = approvalDate(g, comments);
+      const { status, ageDays } = attestationStatus(at, reattestAfter, now);
+      if (status !== 'overdue' || at === null || ageDays === null) continue;
+      out.push({
+        kind: 'overdue_attestation',
+        orgId: d.id,
+        orgName: d.name,
+        file: d.file,
+        grant: g.kind,
+        subject: g.subject,
+        lastAttested: new Date(Date.parse(at)).toISOString(),
+        ageDays,
+        reattestAfter,
+      });
+    }
+  }
+  return out;
 }

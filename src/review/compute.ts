@@ -6,6 +6,7 @@
 import type { DesiredOrg } from '../model/desired.js';
 import type { ObservedComment, ObservedOrg, ObservedUser } from '../model/observed.js';
 import type { ReviewGrant, ReviewReport } from '../model/review.js';
+import { sharingFromFlags } from '../model/sharing.js';
 import { parseAccessHistory, parseHistory, parsePartnerHistory } from '../records/details.js';
 import { approvalDate, attestationStatus, declaredGrants } from './attest.js';
 
@@ -46,16 +47,20 @@ export function computeReview(input: ReviewInput): ReviewReport {
     for (const g of declaredGrants(d)) {
       let since: string | null = null;
       let people: number | null = null;
+      let inEffect: boolean | null = null;
       if (g.kind === 'shared_organization') {
         since = sharingSince(live?.details ?? null, g.subject);
         people = members ? members.length : null;
+        if (live) inEffect = sharingFromFlags({ shared_tickets: live.sharedTickets, shared_comments: live.sharedComments }) === g.subject;
       } else if (g.kind === 'user_grant') {
         const user = members?.find((u) => u.email?.toLowerCase() === g.subject.toLowerCase());
         since = parseAccessHistory(user?.notes ?? null).filter((e) => e.access === 'organization').at(-1)?.date ?? null;
         people = members ? 1 : null;
+        if (members) inEffect = user?.ticketRestriction === 'organization';
       } else {
         since = parsePartnerHistory(live?.details ?? null).filter((e) => e.domain === g.subject).at(-1)?.date ?? null;
         people = members ? members.filter((u) => domainOf(u.email) === g.subject).length : null;
+        if (live) inEffect = live.domainNames.some((d) => d.toLowerCase() === g.subject);
       }
       const lastAttested = approvalDate(g, input.comments);
       const { status, ageDays } = attestationStatus(lastAttested, input.reattestAfter, input.now);
@@ -66,6 +71,7 @@ export function computeReview(input: ReviewInput): ReviewReport {
         kind: g.kind,
         subject: g.subject,
         ...(g.kind === 'shared_organization' ? { sharing: g.subject as 'read_only' | 'read_write' } : {}),
+        inEffect,
         since,
         requester: g.requester,
         approver: g.approval?.approvedBy ?? null,

@@ -30,6 +30,14 @@ function num(n: number | null): string {
   return n === null ? '—' : n.toLocaleString('en-US');
 }
 
+function plural(n: number | null, one: string, many: string): string {
+  return `${num(n)} ${n === 1 ? one : many}`;
+}
+
+function effect(g: ReviewGrant): string {
+  return g.inEffect === false ? ' · NOT in effect in Zendesk' : '';
+}
+
 function counts(r: ReviewReport): Record<string, number> {
   const out: Record<string, number> = { ok: 0, due: 0, overdue: 0, no_evidence: 0 };
   for (const g of r.grants) out[g.status] = (out[g.status] ?? 0) + 1;
@@ -53,7 +61,7 @@ export function renderReviewText(r: ReviewReport, color: boolean): string {
     out.push(`  ${status.padEnd(color ? 20 : 11)} ${p.bold(clean(g.orgName))} (${g.orgId}) ${KIND_LABEL[g.kind]} ${clean(what(g))}`);
     out.push(
       p.dim(
-        `              since ${day(g.since)} · requester ${clean(g.requester ?? '—')} · approver ${clean(g.approver ?? '—')} · ${g.ticket} · ${num(g.members)} people, ${num(g.ticketsExposed)} tickets · last attested ${day(g.lastAttested)}${g.ageDays !== null ? ` (${g.ageDays} days ago)` : ''}`,
+        `              since ${day(g.since)} · requester ${clean(g.requester ?? '—')} · approver ${clean(g.approver ?? '—')} · ${g.ticket} · ${plural(g.members, 'person', 'people')}, ${plural(g.ticketsExposed, 'ticket', 'tickets')}${effect(g)} · last attested ${day(g.lastAttested)}${g.ageDays !== null ? ` (${g.ageDays} days ago)` : ''}`,
       ),
     );
   }
@@ -69,7 +77,7 @@ export function renderReviewMarkdown(r: ReviewReport): string {
     out.push('| Status | Organization | Grant | Since | Requester | Approver | Ticket | People | Tickets | Last attested |', '|---|---|---|---|---|---|---|--:|--:|---|');
     for (const g of r.grants) {
       out.push(
-        `| ${STATUS_ICON[g.status]} ${g.status} | ${escapeMd(g.orgName)} (${g.orgId}) | ${KIND_LABEL[g.kind]}: ${escapeMd(what(g))} | ${day(g.since)} | ${escapeMd(g.requester ?? '—')} | ${escapeMd(g.approver ?? '—')} | [#${g.ticket.split('/').pop()}](${g.ticket}) | ${num(g.members)} | ${num(g.ticketsExposed)} | ${day(g.lastAttested)}${g.ageDays !== null ? ` (${g.ageDays} d)` : ''} |`,
+        `| ${STATUS_ICON[g.status]} ${g.status} | ${escapeMd(g.orgName)} (${g.orgId}) | ${KIND_LABEL[g.kind]}: ${escapeMd(what(g))}${g.inEffect === false ? ' (not in effect)' : ''} | ${day(g.since)} | ${escapeMd(g.requester ?? '—')} | ${escapeMd(g.approver ?? '—')} | [#${g.ticket.split('/').pop()}](${g.ticket}) | ${num(g.members)} | ${num(g.ticketsExposed)} | ${day(g.lastAttested)}${g.ageDays !== null ? ` (${g.ageDays} d)` : ''} |`,
       );
     }
     out.push('');
@@ -83,7 +91,7 @@ export function renderReviewJson(r: ReviewReport): string {
 }
 
 const CSV_COLUMNS = [
-  'organization_id', 'organization', 'file', 'grant', 'subject', 'since', 'requester', 'approver', 'ticket',
+  'organization_id', 'organization', 'file', 'grant', 'subject', 'in_effect', 'since', 'requester', 'approver', 'ticket',
   'members', 'tickets_exposed', 'last_attested', 'age_days', 'status',
 ] as const;
 
@@ -103,7 +111,7 @@ export function renderReviewCsv(r: ReviewReport): string {
   const rows = [CSV_COLUMNS.join(',')];
   for (const g of r.grants) {
     const cells: (string | number | null)[] = [
-      g.orgId, g.orgName, g.file, g.kind, g.subject, g.since, g.requester, g.approver, g.ticket,
+      g.orgId, g.orgName, g.file, g.kind, g.subject, g.inEffect === null ? null : String(g.inEffect), g.since, g.requester, g.approver, g.ticket,
       g.members, g.ticketsExposed, g.lastAttested, g.ageDays, g.status,
     ];
     rows.push(cells.map(csvField).join(','));

@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DriftReport } from '../../src/model/reports.js';
+import { renderDriftMarkdown } from '../../src/render/markdown.js';
 import { FakeGitHub } from './fake-github.js';
 import { Workspace } from './harness.js';
 
@@ -22,6 +24,23 @@ describe('drift issue lifecycle', () => {
   const check = (report: string, exitCode: string, extra: string[] = []) =>
     ws.run(['drift-issue', '--file', ws.write('drift.md', report), '--drift-exit-code', exitCode, ...extra]);
   const driftIssues = () => [...gh.issues.values()].filter((i) => i.labels.includes('drift'));
+
+  it('shows overdue attestations in their own section of the issue (the drift Markdown as orgshare renders it)', async () => {
+    const report: DriftReport = {
+      formatVersion: 1,
+      generatedAt: '2026-11-23T06:23:00.000Z',
+      account: { subdomain: 'acme', baseUrl: 'https://acme.zendesk.com/api/v2' },
+      managed: 1,
+      scanned: { organizations: 1, users: 0 },
+      items: [
+        { kind: 'overdue_attestation', orgId: 360000000102, orgName: 'Globex', file: 'orgs/globex.yaml', grant: 'shared_organization', subject: 'read_write', lastAttested: '2024-03-02T08:00:00.000Z', ageDays: 996, reattestAfter: 365 },
+      ],
+    };
+    expect((await check(renderDriftMarkdown(report), '2')).code).toBe(0);
+    const body = driftIssues()[0]!.body!;
+    expect(body).toContain('#### ⏰ Overdue attestations (1)');
+    expect(body).toContain('Globex (360000000102, orgs/globex.yaml): sharing read\\_write last attested 2024-03-02, 996 days ago (reattest\\_after 365)');
+  });
 
   it('opens one labelled issue on drift, updates it while drift persists, and closes it with a comment when clean', async () => {
     const opened = await check(DRIFT, '2');

@@ -59,13 +59,15 @@ describe('orgshare review (sandbox, real HTTP)', () => {
       [360000000102, 'shared_organization', 'read_write', 'due', 364],
       [360000000105, 'user_grant', 'lead@hooli.example', 'ok', 175],
     ]);
+    // Acme and Hooli's grant are declared but not applied yet; Globex is shared live.
+    expect(report.grants.map((g) => (g as unknown as { in_effect: boolean }).in_effect)).toEqual([false, true, false]);
     expect(report.grants[0]).toMatchObject({ approver: 'jane@acme.example', last_attested: '2025-11-23T09:00:00.000Z', members: 3 });
     expect(report.summary).toMatchObject({ grants: 3, overdue: 1, due: 1, ok: 1 });
     expect(sb.writes()).toEqual([]);
 
     const csv = await cli(sb, dir, ['review', '--format', 'csv']);
     const lines = csv.stdout.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('organization_id,organization,file,grant,subject,since,requester,approver,ticket,members,tickets_exposed,last_attested,age_days,status');
+    expect(lines[0]).toBe('organization_id,organization,file,grant,subject,in_effect,since,requester,approver,ticket,members,tickets_exposed,last_attested,age_days,status');
     expect(lines).toHaveLength(4);
     expect(lines.slice(1).map((l) => l.split(',').at(-1))).toEqual(['overdue', 'due', 'ok']);
 
@@ -76,6 +78,38 @@ describe('orgshare review (sandbox, real HTTP)', () => {
     const notHere = await cli(sb, dir, ['drift', '--format', 'csv']);
     expect(notHere.code).toBe(1);
     expect(notHere.stderr).toContain('--format csv is only available for `orgshare review`');
+  });
+
+  it('drift lists overdue attestations as their own kind, in every format, only when reattest_after is set', async () => {
+    sb.reset(seedWith({ 90210: '2025-11-23T09:00:00Z', 31010: '2025-11-23T11:00:00Z', 50110: '2026-06-01T10:00:00Z' }));
+    const files = { acme: FILES.acme, globex: FILES.globex, hooli: FILES.hooli };
+    const dir = await configDir(files, CONFIG_365);
+    const res = await cli(sb, dir, ['drift', '--format', 'json']);
+    expect(res.code).toBe(2);
+    const items = (JSON.parse(res.stdout) as { items: Record<string, unknown>[]; summary: { by_kind: Record<string, number> } }).items;
+    expect(items.filter((i) => i.kind === 'overdue_attestation')).toEqual([
+      {
+        kind: 'overdue_attestation',
+        org_id: 360000000101,
+        org_name: 'Acme Corp',
+        file: 'orgs/acme.yaml',
+        grant: 'shared_organization',
+        subject: 'read_only',
+        last_attested: '2025-11-23T09:00:00.000Z',
+        age_days: 365,
+        reattest_after: 365,
+      },
+    ]);
+    const md = await cli(sb, dir, ['drift', '--format', 'markdown']);
+    expect(md.stdout).toContain('#### ⏰ Overdue attestations (1)');
+    expect(md.stdout).toContain('Acme Corp (360000000101, orgs/acme.yaml): sharing read\\_only last attested 2025-11-23, 365 days ago');
+    const text = await cli(sb, dir, ['drift']);
+    expect(text.stdout).toContain('⏰ Acme Corp (360000000101, orgs/acme.yaml): sharing read_only last attested 2025-11-23');
+
+    sb.clearLog();
+    const off = await cli(sb, await configDir(files), ['drift', '--format', 'json']);
+    expect((JSON.parse(off.stdout) as { items: { kind: string }[] }).items.map((i) => i.kind)).not.toContain('overdue_attestation');
+    expect(sb.log().filter((e) => e.path.includes('/comments'))).toEqual([]);
   });
 
   it('re-attestation is off by default; a legacy record has no dated evidence', async () => {
