@@ -12,8 +12,8 @@ import { EXIT, RemoteError } from '../errors.js';
 import type { AuditInfo } from '../model/reports.js';
 import { scanForDrift } from '../remote/observe.js';
 import { renderDrift } from '../render/index.js';
-import { attestationTickets, overdueAttestations } from '../review/attest.js';
-import { readApprovalComments } from '../review/collect.js';
+import { overdueAttestations } from '../review/attest.js';
+import { readAttestationEvidence } from '../review/collect.js';
 import type { GlobalOptions, Io } from './context.js';
 import { loadDesired, readOnlyRemote } from './pipeline.js';
 import { createProgress, stepObserve } from './progress.js';
@@ -27,13 +27,14 @@ export async function run(global: GlobalOptions, io: Io): Promise<number> {
   const progress = createProgress(io);
   try {
     const scan = await scanForDrift(adapter, desired, { onProgress: (e) => stepObserve(progress, e) });
-    // Re-attestation (off unless reattest_after is set): one comments read per approval ticket.
+    // Re-attestation (off unless reattest_after is set): the approvals' tickets, comments and authors.
     const overdue =
       policy.reattestAfter === null
         ? []
         : overdueAttestations(
             desired.orgs,
-            await readApprovalComments(adapter, attestationTickets(desired.orgs), (t) => progress.update(`drift: ${t}`)),
+            await readAttestationEvidence(adapter, desired.orgs, account, (t) => progress.update(`drift: ${t}`)),
+            policy.riskMessage,
             policy.reattestAfter,
             io.now(),
           );

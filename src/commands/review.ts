@@ -18,7 +18,7 @@ export async function run(global: GlobalOptions, opts: { format?: ReviewFormat }
     const input = await collectReview(
       adapter,
       desired.orgs,
-      { generatedAt: io.now().toISOString(), account, now: io.now(), reattestAfter: policy.reattestAfter },
+      { generatedAt: io.now().toISOString(), account, now: io.now(), reattestAfter: policy.reattestAfter, riskMessage: policy.riskMessage },
       (t) => progress.update(`review: ${t}`),
     );
     progress.done();

@@ -70,12 +70,13 @@ export async function collectHistory(adapter: Adapter, opts: CollectOptions): Pr
   const from = opts.since ? new Date(Date.parse(`${opts.since}T00:00:00Z`) - 86_400_000).toISOString() : BEGINNING;
   const audit = await readAudit(adapter, new Set(opts.orgIds), from, opts.now.toISOString(), progress);
 
-  // Request evidence: the comments of every ticket whose approval a file cites.
+  // Request evidence: the comments of every ticket whose approval a file cites (a
+  // private organization's request carries no approval to date: its ticket is not read).
   const tickets = new Set<number>();
   for (const o of orgs) {
     const d = o.desired;
     if (!d) continue;
-    if (d.request) tickets.add(d.request.ticket.id);
+    if (d.request?.riskApproval) tickets.add(d.request.ticket.id);
     for (const g of d.userAccess) if (g.riskApproval) tickets.add(g.ticket.id);
     for (const p of d.partners) if (p.consent) tickets.add(p.ticket.id);
   }

@@ -39,6 +39,8 @@ export interface ReviewGrant {
   /** Whole days since lastAttested. */
   ageDays: number | null;
   status: AttestationStatus;
+  /** Why the approval on file does not attest the grant (a failed evidence check), or null. */
+  evidenceProblem: string | null;
 }
 
 export interface ReviewReport {

@@ -4,7 +4,8 @@
  * `orgshare review` and `orgshare drift` (kind `overdue_attestation`).
  */
 import type { DesiredOrg, RiskApproval, TicketRef } from '../model/desired.js';
-import type { ObservedComment } from '../model/observed.js';
+import type { Observed } from '../model/observed.js';
+import { checkApproverMember, checkRiskApproved, checkRiskMessageSent } from '../policy/evidence.js';
 import type { DriftItem } from '../model/reports.js';
 import type { AttestationStatus, GrantKind } from '../model/review.js';
 
@@ -15,6 +16,8 @@ export const DUE_WINDOW_DAYS = 30;
 export interface DeclaredGrant {
   kind: GrantKind;
   subject: string;
+  /** Where the approval is in the file, for messages ("request.risk_approval"). */
+  label: string;
   ticket: TicketRef;
   requester: string | null;
   approval: RiskApproval | null;
@@ -25,17 +28,19 @@ export function declaredGrants(d: DesiredOrg): DeclaredGrant[] {
   const out: DeclaredGrant[] = [];
   const requestApproval = d.request.legacy ? null : (d.request.riskApproval ?? null);
   if (d.sharing !== 'private') {
-    out.push({ kind: 'shared_organization', subject: d.sharing, ticket: d.request.ticket, requester: d.request.requester ?? null, approval: requestApproval });
+    out.push({ kind: 'shared_organization', subject: d.sharing, label: 'request.risk_approval', ticket: d.request.ticket, requester: d.request.requester ?? null, approval: requestApproval });
   }
-  for (const g of d.userAccess) {
-    if (g.access !== 'organization') continue;
+  d.userAccess.forEach((g, i) => {
+    if (g.access !== 'organization') return;
     // A grant without its own approval is approved by the request's, on the same ticket.
-    const approval = g.riskApproval ?? (g.ticket.id === d.request.ticket.id ? requestApproval : null);
-    out.push({ kind: 'user_grant', subject: g.email, ticket: g.ticket, requester: d.request.requester ?? null, approval });
-  }
-  for (const p of d.partners) {
-    out.push({ kind: 'partner_domain', subject: p.domain.toLowerCase(), ticket: p.ticket, requester: d.request.requester ?? null, approval: p.consent ?? null });
-  }
+    const own = g.riskApproval ?? null;
+    const approval = own ?? (g.ticket.id === d.request.ticket.id ? requestApproval : null);
+    const label = own ? `user_access[${i}].risk_approval` : 'request.risk_approval';
+    out.push({ kind: 'user_grant', subject: g.email, label, ticket: g.ticket, requester: d.request.requester ?? null, approval });
+  });
+  d.partners.forEach((p, i) => {
+    out.push({ kind: 'partner_domain', subject: p.domain.toLowerCase(), label: `partners[${i}].consent`, ticket: p.ticket, requester: d.request.requester ?? null, approval: p.consent ?? null });
+  });
   return out;
 }
 
@@ -46,11 +51,31 @@ export function attestationTickets(orgs: DesiredOrg[]): number[] {
   return [...ids];
 }
 
-/** When the approval was written: the approving comment's created_at, or null. */
-export function approvalDate(grant: DeclaredGrant, comments: Map<number, ObservedComment[]>): string | null {
-  if (!grant.approval) return null;
-  const c = comments.get(grant.ticket.id)?.find((x) => x.id === grant.approval!.commentId);
-  return c ? c.createdAt : null;
+export interface Attestation {
+  /** When the verified approval was written (the comment's created_at), or null. */
+  at: string | null;
+  /** Why the approval does not attest the grant (a failed evidence check), or null. */
+  problem: string | null;
+}
+
+/**
+ * The attestation of a grant: its approval passes the evidence checks of a widening
+ * change (`risk_message_sent`, `risk_approved`, `approver_member`, src/policy/evidence.ts)
+ * against what was read, and is dated by its comment. A file edited to cite a newer
+ * comment that is not a valid approval does not reset the date.
+ */
+export function attest(grant: DeclaredGrant, d: DesiredOrg, observed: Observed, riskMessage: string): Attestation {
+  if (!grant.approval) {
+    return { at: null, problem: d.request.legacy && grant.kind === 'shared_organization' ? 'legacy record: no approval on file' : `${grant.label} is missing` };
+  }
+  const evidence = observed.tickets.get(grant.ticket.id);
+  const risk = checkRiskMessageSent(grant.ticket.id, evidence, observed, riskMessage);
+  const approved = checkRiskApproved(grant.label, grant.approval, grant.ticket.id, evidence, risk.comment, observed, riskMessage);
+  const member = checkApproverMember(grant.label, grant.approval, d.id, d.name, d.authorizedRequesters, observed);
+  const failed = [risk.result, approved.result, member].find((c) => c.status !== 'pass');
+  if (failed) return { at: null, problem: `${failed.id}: ${failed.message}` };
+  const comment = evidence?.comments.find((c) => c.id === grant.approval!.commentId);
+  return { at: comment ? comment.createdAt : null, problem: comment ? null : `${grant.label}: comment ${grant.approval.commentId} not found` };
 }
 
 export function attestationStatus(
@@ -71,14 +96,15 @@ export function attestationStatus(
 /** Drift items for grants whose newest approval is older than `reattestAfter` days. */
 export function overdueAttestations(
   orgs: DesiredOrg[],
-  comments: Map<number, ObservedComment[]>,
+  observed: Observed,
+  riskMessage: string,
   reattestAfter: number,
   now: Date,
 ): Extract<DriftItem, { kind: 'overdue_attestation' }>[] {
   const out: Extract<DriftItem, { kind: 'overdue_attestation' }>[] = [];
   for (const d of orgs) {
     for (const g of declaredGrants(d)) {
-      const at = approvalDate(g, comments);
+      const { at } = attest(g, d, observed, riskMessage);
       const { status, ageDays } = attestationStatus(at, reattestAfter, now);
       if (status !== 'overdue' || at === null || ageDays === null) continue;
       out.push({

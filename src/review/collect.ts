@@ -6,7 +6,7 @@
 import { readAccess } from '../access/observe.js';
 import { RemoteError } from '../errors.js';
 import type { DesiredOrg } from '../model/desired.js';
-import type { ObservedComment, ObservedUser } from '../model/observed.js';
+import { emptyObserved, type Observed, type ObservedComment, type ObservedUser } from '../model/observed.js';
 import { mapLimit } from '../remote/adapter.js';
 import type { Adapter } from '../remote/types.js';
 import { attestationTickets, declaredGrants } from './attest.js';
@@ -27,10 +27,46 @@ export async function readApprovalComments(adapter: Adapter, tickets: number[], 
   return new Map(tickets.map((id, i) => [id, lists[i] ?? []]));
 }
 
+/**
+ * What the evidence checks of the attestations need, as an Observed: the approval
+ * tickets (show_many) with their comments, the comment authors (show_many), and the
+ * memberships of approvers whose default organization is not the one they approve for.
+ */
+export async function readAttestationEvidence(
+  adapter: Adapter,
+  orgs: DesiredOrg[],
+  account: { subdomain: string | null; baseUrl: string },
+  progress?: (t: string) => void,
+): Promise<Observed> {
+  const observed = emptyObserved(account.baseUrl, account.subdomain);
+  const ticketIds = attestationTickets(orgs);
+  if (ticketIds.length === 0) return observed;
+  const tickets = new Map((await adapter.showTickets(ticketIds)).map((t) => [t.id, t]));
+  const comments = await readApprovalComments(adapter, ticketIds.filter((id) => tickets.has(id)), progress);
+  for (const id of ticketIds) observed.tickets.set(id, { ticket: tickets.get(id) ?? null, comments: comments.get(id) ?? [] });
+  const authors = new Set<number>();
+  for (const list of comments.values()) for (const c of list) authors.add(c.authorId);
+  for (const u of await adapter.showUsers([...authors])) {
+    observed.users.set(u.id, u);
+    if (u.email) observed.usersByEmail.set(u.email.toLowerCase(), u);
+  }
+  const needMemberships = new Set<number>();
+  for (const d of orgs) {
+    for (const g of declaredGrants(d)) {
+      const approver = g.approval ? observed.usersByEmail.get(g.approval.approvedBy.trim().toLowerCase()) : undefined;
+      if (approver && approver.organizationId !== d.id) needMemberships.add(approver.id);
+    }
+  }
+  await mapLimit([...needMemberships], 4, async (id) => {
+    observed.memberships.set(id, await adapter.userMemberships(id));
+  });
+  return observed;
+}
+
 export async function collectReview(
   adapter: Adapter,
   desired: DesiredOrg[],
-  base: Pick<ReviewInput, 'generatedAt' | 'account' | 'now' | 'reattestAfter'>,
+  base: Pick<ReviewInput, 'generatedAt' | 'account' | 'now' | 'reattestAfter' | 'riskMessage'>,
   progress?: (t: string) => void,
 ): Promise<ReviewInput> {
   const withGrants = desired.filter((d) => declaredGrants(d).length > 0);
@@ -44,13 +80,13 @@ export async function collectReview(
     }
     for (const o of access.orgs) if (!members.has(o.id)) members.set(o.id, []);
   }
-  const comments = await readApprovalComments(adapter, attestationTickets(withGrants), progress);
+  const evidence = await readAttestationEvidence(adapter, withGrants, base.account, progress);
   return {
     ...base,
     desired: withGrants,
     orgs: new Map((access?.orgs ?? []).map((o) => [o.id, o])),
     members,
     counts: access?.counts ?? new Map(),
-    comments,
+    evidence,
   };
 }

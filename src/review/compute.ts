@@ -4,11 +4,11 @@
  * ticket, who and how many tickets it exposes, and its attestation status.
  */
 import type { DesiredOrg } from '../model/desired.js';
-import type { ObservedComment, ObservedOrg, ObservedUser } from '../model/observed.js';
+import type { Observed, ObservedOrg, ObservedUser } from '../model/observed.js';
 import type { ReviewGrant, ReviewReport } from '../model/review.js';
 import { sharingFromFlags } from '../model/sharing.js';
 import { parseAccessHistory, parseHistory, parsePartnerHistory } from '../records/details.js';
-import { approvalDate, attestationStatus, declaredGrants } from './attest.js';
+import { attest, attestationStatus, declaredGrants } from './attest.js';
 
 export interface ReviewInput {
   generatedAt: string;
@@ -22,7 +22,10 @@ export interface ReviewInput {
   members: Map<number, ObservedUser[]>;
   /** Ticket counts per organization id (absent: not read). */
   counts: Map<number, number>;
-  comments: Map<number, ObservedComment[]>;
+  /** Approval tickets, comments, authors and approvers' memberships (src/review/collect.ts). */
+  evidence: Observed;
+  /** The handbook risk message of the policy (the evidence checks look for it). */
+  riskMessage: string;
 }
 
 /** The date of the newest sharing line that records the current level. */
@@ -62,7 +65,7 @@ export function computeReview(input: ReviewInput): ReviewReport {
         people = members ? members.filter((u) => domainOf(u.email) === g.subject).length : null;
         if (live) inEffect = live.domainNames.some((d) => d.toLowerCase() === g.subject);
       }
-      const lastAttested = approvalDate(g, input.comments);
+      const { at: lastAttested, problem } = attest(g, d, input.evidence, input.riskMessage);
       const { status, ageDays } = attestationStatus(lastAttested, input.reattestAfter, input.now);
       grants.push({
         orgId: d.id,
@@ -81,6 +84,7 @@ export function computeReview(input: ReviewInput): ReviewReport {
         lastAttested: lastAttested === null ? null : new Date(Date.parse(lastAttested)).toISOString(),
         ageDays,
         status,
+        evidenceProblem: problem,
       });
     }
   }

@@ -59,6 +59,7 @@ export function renderReviewText(r: ReviewReport, color: boolean): string {
   for (const g of r.grants) {
     const status = g.status === 'overdue' ? p.red(g.status) : g.status === 'due' ? p.yellow(g.status) : g.status === 'no_evidence' ? p.yellow('no evidence') : p.green(g.status);
     out.push(`  ${status.padEnd(color ? 20 : 11)} ${p.bold(clean(g.orgName))} (${g.orgId}) ${KIND_LABEL[g.kind]} ${clean(what(g))}`);
+    if (g.evidenceProblem) out.push(p.yellow(`              evidence: ${clean(g.evidenceProblem)}`));
     out.push(
       p.dim(
         `              since ${day(g.since)} · requester ${clean(g.requester ?? '—')} · approver ${clean(g.approver ?? '—')} · ${g.ticket} · ${plural(g.members, 'person', 'people')}, ${plural(g.ticketsExposed, 'ticket', 'tickets')}${effect(g)} · last attested ${day(g.lastAttested)}${g.ageDays !== null ? ` (${g.ageDays} days ago)` : ''}`,
@@ -77,7 +78,7 @@ export function renderReviewMarkdown(r: ReviewReport): string {
     out.push('| Status | Organization | Grant | Since | Requester | Approver | Ticket | People | Tickets | Last attested |', '|---|---|---|---|---|---|---|--:|--:|---|');
     for (const g of r.grants) {
       out.push(
-        `| ${STATUS_ICON[g.status]} ${g.status} | ${escapeMd(g.orgName)} (${g.orgId}) | ${KIND_LABEL[g.kind]}: ${escapeMd(what(g))}${g.inEffect === false ? ' (not in effect)' : ''} | ${day(g.since)} | ${escapeMd(g.requester ?? '—')} | ${escapeMd(g.approver ?? '—')} | [#${g.ticket.split('/').pop()}](${g.ticket}) | ${num(g.members)} | ${num(g.ticketsExposed)} | ${day(g.lastAttested)}${g.ageDays !== null ? ` (${g.ageDays} d)` : ''} |`,
+        `| ${STATUS_ICON[g.status]} ${g.status} | ${escapeMd(g.orgName)} (${g.orgId}) | ${KIND_LABEL[g.kind]}: ${escapeMd(what(g))}${g.inEffect === false ? ' (not in effect)' : ''} | ${day(g.since)} | ${escapeMd(g.requester ?? '—')} | ${escapeMd(g.approver ?? '—')} | [#${g.ticket.split('/').pop()}](${g.ticket}) | ${num(g.members)} | ${num(g.ticketsExposed)} | ${day(g.lastAttested)}${g.ageDays !== null ? ` (${g.ageDays} d)` : ''}${g.evidenceProblem ? `<br>${escapeMd(g.evidenceProblem)}` : ''} |`,
       );
     }
     out.push('');
@@ -92,7 +93,7 @@ export function renderReviewJson(r: ReviewReport): string {
 
 const CSV_COLUMNS = [
   'organization_id', 'organization', 'file', 'grant', 'subject', 'in_effect', 'since', 'requester', 'approver', 'ticket',
-  'members', 'tickets_exposed', 'last_attested', 'age_days', 'status',
+  'members', 'tickets_exposed', 'last_attested', 'age_days', 'status', 'evidence_problem',
 ] as const;
 
 /**
@@ -112,7 +113,7 @@ export function renderReviewCsv(r: ReviewReport): string {
   for (const g of r.grants) {
     const cells: (string | number | null)[] = [
       g.orgId, g.orgName, g.file, g.kind, g.subject, g.inEffect === null ? null : String(g.inEffect), g.since, g.requester, g.approver, g.ticket,
-      g.members, g.ticketsExposed, g.lastAttested, g.ageDays, g.status,
+      g.members, g.ticketsExposed, g.lastAttested, g.ageDays, g.status, g.evidenceProblem,
     ];
     rows.push(cells.map(csvField).join(','));
   }

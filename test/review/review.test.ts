@@ -67,9 +67,9 @@ describe('orgshare review (sandbox, real HTTP)', () => {
 
     const csv = await cli(sb, dir, ['review', '--format', 'csv']);
     const lines = csv.stdout.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('organization_id,organization,file,grant,subject,in_effect,since,requester,approver,ticket,members,tickets_exposed,last_attested,age_days,status');
+    expect(lines[0]).toBe('organization_id,organization,file,grant,subject,in_effect,since,requester,approver,ticket,members,tickets_exposed,last_attested,age_days,status,evidence_problem');
     expect(lines).toHaveLength(4);
-    expect(lines.slice(1).map((l) => l.split(',').at(-1))).toEqual(['overdue', 'due', 'ok']);
+    expect(lines.slice(1).map((l) => l.split(',').at(-2))).toEqual(['overdue', 'due', 'ok']);
 
     const md = await cli(sb, dir, ['review', '--format', 'markdown']);
     expect(md.stdout).toContain('3 grants: 1 ok, 1 due, 1 overdue');
@@ -110,6 +110,22 @@ describe('orgshare review (sandbox, real HTTP)', () => {
     const off = await cli(sb, await configDir(files), ['drift', '--format', 'json']);
     expect((JSON.parse(off.stdout) as { items: { kind: string }[] }).items.map((i) => i.kind)).not.toContain('overdue_attestation');
     expect(sb.log().filter((e) => e.path.includes('/comments'))).toEqual([]);
+  });
+
+  it('a re-attestation counts only when its approval passes the evidence checks of a widening change', async () => {
+    sb.reset(seedWith({ 90210: '2025-11-01T09:00:00Z' }));
+    // A new "approval" that is the requester's first message, written before the risk message.
+    const fake = FILES.acme.replace('comment_id: 90210', 'comment_id: 90200').replace('quote: "we accept the security risk"', 'quote: "Read only please"');
+    const dir = await configDir({ acme: fake }, CONFIG_365);
+    const report = JSON.parse((await cli(sb, dir, ['review', '--format', 'json'])).stdout) as ReviewJson;
+    expect(report.grants).toHaveLength(1);
+    expect(report.grants[0]).toMatchObject({ status: 'no_evidence', last_attested: null });
+    expect((report.grants[0] as unknown as { evidence_problem: string }).evidence_problem).toMatch(/^risk_approved: /);
+
+    // The genuine approval attests it (and is overdue: 387 days old).
+    const real = await configDir({ acme: FILES.acme }, CONFIG_365);
+    const again = JSON.parse((await cli(sb, real, ['review', '--format', 'json'])).stdout) as ReviewJson;
+    expect(again.grants[0]).toMatchObject({ status: 'overdue', last_attested: '2025-11-01T09:00:00.000Z', evidence_problem: null });
   });
 
   it('re-attestation is off by default; a legacy record has no dated evidence', async () => {
