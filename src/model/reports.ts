@@ -51,10 +51,12 @@ export type DriftItem =
       grant: GrantKind;
       /** The sharing level, the grantee's email, or the partner domain. */
       subject: string;
-      /** ISO timestamp of the newest approval. */
-      lastAttested: string;
-      ageDays: number;
+      /** ISO timestamp of the newest verified approval; null when none passes the evidence checks. */
+      lastAttested: string | null;
+      ageDays: number | null;
       reattestAfter: number;
+      /** Why no approval attests it (when lastAttested is null). */
+      problem?: string;
     }
   | {
       kind: 'undeclared_grant';

@@ -231,7 +231,10 @@ export function driftItemText(item: DriftItem): { symbol: string; text: string }
       const what = item.grant === 'shared_organization' ? `sharing ${item.subject}` : item.grant === 'user_grant' ? `user grant ${item.subject}` : `partner domain ${item.subject}`;
       return {
         symbol: '⏰',
-        text: `${item.orgName} (${item.orgId}, ${item.file}): ${what} last attested ${item.lastAttested.slice(0, 10)}, ${item.ageDays} days ago (reattest_after ${item.reattestAfter}): re-attestation overdue`,
+        text:
+          item.lastAttested === null
+            ? `${item.orgName} (${item.orgId}, ${item.file}): ${what} has no verified approval${item.problem ? ` (${item.problem})` : ''} (reattest_after ${item.reattestAfter}): re-attestation overdue`
+            : `${item.orgName} (${item.orgId}, ${item.file}): ${what} last attested ${item.lastAttested.slice(0, 10)}, ${item.ageDays ?? 0} days ago (reattest_after ${item.reattestAfter}): re-attestation overdue`,
       };
     }
     default: {

@@ -93,7 +93,10 @@ export function attestationStatus(
   return { status: age > (reattestAfter - window) * DAY_MS ? 'due' : 'ok', ageDays };
 }
 
-/** Drift items for grants whose newest approval is older than `reattestAfter` days. */
+/**
+ * Drift items for grants whose newest verified approval is older than `reattestAfter`
+ * days, or that no verified approval attests at all.
+ */
 export function overdueAttestations(
   orgs: DesiredOrg[],
   observed: Observed,
@@ -104,9 +107,10 @@ export function overdueAttestations(
   const out: Extract<DriftItem, { kind: 'overdue_attestation' }>[] = [];
   for (const d of orgs) {
     for (const g of declaredGrants(d)) {
-      const { at } = attest(g, d, observed, riskMessage);
+      const { at, problem } = attest(g, d, observed, riskMessage);
       const { status, ageDays } = attestationStatus(at, reattestAfter, now);
-      if (status !== 'overdue' || at === null || ageDays === null) continue;
+      // With re-attestation on, a grant no verified approval attests is overdue too.
+      if (status !== 'overdue' && status !== 'no_evidence') continue;
       out.push({
         kind: 'overdue_attestation',
         orgId: d.id,
@@ -114,9 +118,10 @@ export function overdueAttestations(
         file: d.file,
         grant: g.kind,
         subject: g.subject,
-        lastAttested: new Date(Date.parse(at)).toISOString(),
+        lastAttested: at === null ? null : new Date(Date.parse(at)).toISOString(),
         ageDays,
         reattestAfter,
+        ...(problem ? { problem } : {}),
       });
     }
   }

@@ -122,6 +122,9 @@ describe('orgshare review (sandbox, real HTTP)', () => {
     expect(report.grants[0]).toMatchObject({ status: 'no_evidence', last_attested: null });
     expect((report.grants[0] as unknown as { evidence_problem: string }).evidence_problem).toMatch(/^risk_approved: /);
 
+    const drift = JSON.parse((await cli(sb, dir, ['drift', '--format', 'json'])).stdout) as { items: Record<string, unknown>[] };
+    expect(drift.items.find((i) => i.kind === 'overdue_attestation')).toMatchObject({ last_attested: null, age_days: null, problem: expect.stringMatching(/^risk_approved: /) });
+
     // The genuine approval attests it (and is overdue: 387 days old).
     const real = await configDir({ acme: FILES.acme }, CONFIG_365);
     const again = JSON.parse((await cli(sb, real, ['review', '--format', 'json'])).stdout) as ReviewJson;
