@@ -26,20 +26,24 @@ export interface DeclaredGrant {
 /** The grants a file declares: its sharing (unless private), user grants, partner domains. */
 export function declaredGrants(d: DesiredOrg): DeclaredGrant[] {
   const out: DeclaredGrant[] = [];
-  const requestApproval = d.request.legacy ? null : (d.request.riskApproval ?? null);
+  // A baseline file (no request) declares a private organization and nothing to attest.
+  const request = d.request;
+  if (!request) return out;
+  const requester = request.requester ?? null;
+  const requestApproval = request.legacy ? null : (request.riskApproval ?? null);
   if (d.sharing !== 'private') {
-    out.push({ kind: 'shared_organization', subject: d.sharing, label: 'request.risk_approval', ticket: d.request.ticket, requester: d.request.requester ?? null, approval: requestApproval });
+    out.push({ kind: 'shared_organization', subject: d.sharing, label: 'request.risk_approval', ticket: request.ticket, requester, approval: requestApproval });
   }
   d.userAccess.forEach((g, i) => {
     if (g.access !== 'organization') return;
     // A grant without its own approval is approved by the request's, on the same ticket.
     const own = g.riskApproval ?? null;
-    const approval = own ?? (g.ticket.id === d.request.ticket.id ? requestApproval : null);
+    const approval = own ?? (g.ticket.id === request.ticket.id ? requestApproval : null);
     const label = own ? `user_access[${i}].risk_approval` : 'request.risk_approval';
-    out.push({ kind: 'user_grant', subject: g.email, label, ticket: g.ticket, requester: d.request.requester ?? null, approval });
+    out.push({ kind: 'user_grant', subject: g.email, label, ticket: g.ticket, requester, approval });
   });
   d.partners.forEach((p, i) => {
-    out.push({ kind: 'partner_domain', subject: p.domain.toLowerCase(), label: `partners[${i}].consent`, ticket: p.ticket, requester: d.request.requester ?? null, approval: p.consent ?? null });
+    out.push({ kind: 'partner_domain', subject: p.domain.toLowerCase(), label: `partners[${i}].consent`, ticket: p.ticket, requester, approval: p.consent ?? null });
   });
   return out;
 }
@@ -66,7 +70,7 @@ export interface Attestation {
  */
 export function attest(grant: DeclaredGrant, d: DesiredOrg, observed: Observed, riskMessage: string): Attestation {
   if (!grant.approval) {
-    return { at: null, problem: d.request.legacy && grant.kind === 'shared_organization' ? 'legacy record: no approval on file' : `${grant.label} is missing` };
+    return { at: null, problem: d.request?.legacy && grant.kind === 'shared_organization' ? 'legacy record: no approval on file' : `${grant.label} is missing` };
   }
   const evidence = observed.tickets.get(grant.ticket.id);
   const risk = checkRiskMessageSent(grant.ticket.id, evidence, observed, riskMessage);
