@@ -26,38 +26,46 @@ export function hasMarker(body: string | null | undefined, markerText: string): 
 }
 
 /**
- * What each exit code of each orgshare command means to a reader of the PR or issue.
- * Contract: plan 0/2/1, apply 0/1, drift 0/2/1 (README.md, docs/workflows.md).
+ * What each exit code of each orgshare command means to a reader of the PR or issue:
+ * 0 ok, 2 "found something" where the command has it, anything else failed.
+ * Contract: plan 0/2/1, apply 0/1, drift 0/2/1, validate 0/1, history and review 0/2/1.
  */
+const STATUS: Record<ReportKind, { ok: string; found?: string; failed: (exitCode: number) => string }> = {
+  validate: {
+    ok: '✅ Valid: every file passes the schema and the offline pre-checks.',
+    failed: (c) => `⛔ Invalid (exit ${c}): fix the problems below.`,
+  },
+  plan: {
+    ok: '✅ No changes: Zendesk already matches `orgs/`.',
+    found: '📝 Changes planned: every pre-check passed. Merging applies them (after environment approval).',
+    failed: (c) => `⛔ Blocked or failed (exit ${c}): nothing can be applied until the problems below are fixed.`,
+  },
+  apply: {
+    ok: '✅ Applied (or nothing to apply).',
+    failed: (c) => `⛔ Apply failed or was refused (exit ${c}). See the report below and the job log.`,
+  },
+  drift: {
+    ok: '✅ No drift: live Zendesk matches `orgs/`.',
+    found: '⚠️ Drift found: live Zendesk differs from `orgs/`.',
+    failed: (c) => `⛔ The drift check failed (exit ${c}); the result is unknown.`,
+  },
+  history: {
+    ok: '✅ No findings: every change in Zendesk is recorded and reviewed.',
+    found: '⚠️ Findings: changes that are unrecorded, unreviewed or older than their evidence.',
+    failed: (c) => `⛔ The history check failed (exit ${c}); the result is unknown.`,
+  },
+  review: {
+    ok: '✅ Access review: nothing needs attention.',
+    found: '⚠️ Access review: grants are due or overdue for re-attestation.',
+    failed: (c) => `⛔ The access review failed (exit ${c}); the result is unknown.`,
+  },
+};
+
 export function statusLine(kind: ReportKind, exitCode: number): string {
-  switch (kind) {
-    case 'plan':
-      if (exitCode === 0) return '✅ No changes: Zendesk already matches `orgs/`.';
-      if (exitCode === 2) return '📝 Changes planned: every pre-check passed. Merging applies them (after environment approval).';
-      return `⛔ Blocked or failed (exit ${exitCode}): nothing can be applied until the problems below are fixed.`;
-    case 'apply':
-      if (exitCode === 0) return '✅ Applied (or nothing to apply).';
-      return `⛔ Apply failed or was refused (exit ${exitCode}). See the report below and the job log.`;
-    case 'drift':
-      if (exitCode === 0) return '✅ No drift: live Zendesk matches `orgs/`.';
-      if (exitCode === 2) return '⚠️ Drift found: live Zendesk differs from `orgs/`.';
-      return `⛔ The drift check failed (exit ${exitCode}); the result is unknown.`;
-    case 'validate':
-      if (exitCode === 0) return '✅ Valid: every file passes the schema and the offline pre-checks.';
-      return `⛔ Invalid (exit ${exitCode}): fix the problems below.`;
-    case 'history':
-      if (exitCode === 0) return '✅ No findings: every change in Zendesk is recorded and reviewed.';
-      if (exitCode === 2) return '⚠️ Findings: changes that are unrecorded, unreviewed or older than their evidence.';
-      return `⛔ The history check failed (exit ${exitCode}); the result is unknown.`;
-    case 'review':
-      if (exitCode === 0) return '✅ Access review: nothing needs attention.';
-      if (exitCode === 2) return '⚠️ Access review: grants are due or overdue for re-attestation.';
-      return `⛔ The access review failed (exit ${exitCode}); the result is unknown.`;
-    default: {
-      const never: never = kind;
-      return never;
-    }
-  }
+  const status = STATUS[kind];
+  if (exitCode === 0) return status.ok;
+  if (exitCode === 2 && status.found) return status.found;
+  return status.failed(exitCode);
 }
 
 export interface ReportContext {

@@ -11,6 +11,13 @@ describe('report bodies', () => {
     expect(statusLine('drift', 0)).toContain('No drift');
     expect(statusLine('drift', 2)).toContain('Drift found');
     expect(statusLine('drift', 1)).toContain('drift check failed');
+    expect(statusLine('validate', 0)).toContain('Valid');
+    expect(statusLine('validate', 1)).toContain('Invalid (exit 1)');
+    expect(statusLine('apply', 2)).toContain('failed or was refused (exit 2)');
+    expect(statusLine('history', 2)).toContain('Findings');
+    expect(statusLine('history', 1)).toContain('history check failed');
+    expect(statusLine('review', 0)).toContain('nothing needs attention');
+    expect(statusLine('review', 2)).toContain('due or overdue');
   });
 
   it('recognises only a marker on the first line', () => {

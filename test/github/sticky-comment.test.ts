@@ -47,6 +47,17 @@ describe('plan sticky comment on a pull request', () => {
     ]);
   });
 
+  it('shows the saved plan\'s fingerprint (--plan), the one the apply job will check', async () => {
+    const planJson = ws.write('plan.json', JSON.stringify({ format_version: 1, changes: [] }));
+    const run = await post(ws.write('plan.md', planReport()), '2', ['--plan', planJson]);
+    expect(run.code).toBe(0);
+    const { planFingerprint } = await import('../../src/plan/saved.js');
+    expect(gh.commentsOn(pr)[0]!.body).toContain(`Plan fingerprint: \`${planFingerprint({ format_version: 1, changes: [] })}\``);
+    const notJson = await post(ws.write('plan.md', planReport()), '2', ['--plan', ws.write('bad.json', 'not json')]);
+    expect(notJson.code).toBe(1);
+    expect(notJson.stderr).toContain('is not a saved plan');
+  });
+
   it('finds its comment on the second page of a busy pull request instead of adding another', async () => {
     for (let i = 0; i < 100; i++) gh.addComment(pr, `review remark ${i}`);
     const ours = gh.addComment(pr, `${MARKER}\n### orgshare plan\n\nold plan`, 'github-actions[bot]');
