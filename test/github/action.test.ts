@@ -101,7 +101,8 @@ async function runAction(
   return { outputs, log };
 }
 
-describe('action.yml: the orgshare step', () => {
+// Child processes (bash, node, npm) on a shared CI machine: a generous guard, not a measure.
+describe('action.yml: the orgshare step', { timeout: 120_000 }, () => {
   it('plan saves the plan file and outputs its fingerprint and exit code; apply of that file with that fingerprint writes', async () => {
     const dir = await configDir({ acme: FILES.acme });
     const planFile = join(tmp, 'plan.json');

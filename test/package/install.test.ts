@@ -60,7 +60,8 @@ afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-describe('npm package', () => {
+// Child processes (bash, node, npm) on a shared CI machine: a generous guard, not a measure.
+describe('npm package', { timeout: 120_000 }, () => {
   it('builds on pack, ships exactly what runs: dist/src JavaScript, schema/, README, LICENSE', () => {
     expect(pkg.scripts.prepack).toBe('npm run build');
     expect(pkg.license).toBe('MIT');

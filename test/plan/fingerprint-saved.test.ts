@@ -24,7 +24,8 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-describe('planFingerprint', () => {
+// Child processes (bash, node, npm) on a shared CI machine: a generous guard, not a measure.
+describe('planFingerprint', { timeout: 120_000 }, () => {
   it('ignores formatting and key order, and changes with any value', () => {
     const a = { format_version: 1, changes: [{ key: 'x', blocked: false }], date: '2026-11-23' };
     const reordered = JSON.parse(JSON.stringify({ date: '2026-11-23', changes: [{ blocked: false, key: 'x' }], format_version: 1 }, null, 4));
