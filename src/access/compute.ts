@@ -18,6 +18,7 @@
  */
 import type { ObservedMembership, ObservedOrg, ObservedUser } from '../model/observed.js';
 import { sharingFromFlags } from '../model/sharing.js';
+import { emailDomain } from '../plan/exposure.js';
 import type { AccessReason, AccessReport, AccessUser, MembershipVia, OrgAccess } from './types.js';
 
 /** A membership as computeAccess needs it (ObservedMembership fits). */
@@ -38,11 +39,6 @@ export const CC_NOTE =
   "CC'd users always see (and may comment on) the tickets they are CC'd on, whatever these settings; that is per ticket and not listed here.";
 export const AGENT_NOTE = 'Agents and admins see tickets through their role and are not listed; suspended users are not counted.';
 
-export function emailDomain(email: string | null): string | null {
-  if (!email) return null;
-  const at = email.lastIndexOf('@');
-  return at < 0 ? null : email.slice(at + 1).toLowerCase();
-}
 
 /** Memberships by organization id, including each user's default organization. */
 function membersByOrg(users: Map<number, ObservedUser>, memberships: MembershipLike[]): Map<number, Map<number, MembershipLike>> {

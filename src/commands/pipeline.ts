@@ -3,7 +3,6 @@
  * observe → plan. Planning never writes: the adapter it uses is read-only in the
  * transport, so a bug here cannot turn into a write.
  */
-import { attachExposure } from '../access/attach.js';
 import { loadConfig, loadPolicy } from '../config/load.js';
 import { NOW_ENV, pinnedNow } from '../clock.js';
 import { ConfigError, UsageError } from '../errors.js';
@@ -12,6 +11,7 @@ import type { Observed } from '../model/observed.js';
 import type { Plan } from '../model/plan.js';
 import type { Policy } from '../model/policy.js';
 import { plan } from '../plan/plan.js';
+import { readSet } from '../plan/reads.js';
 import { createAdapter } from '../remote/adapter.js';
 import { isLoopbackUrl, remoteOptionsFromEnv } from '../remote/env.js';
 import { observeForPlan } from '../remote/observe.js';
@@ -87,14 +87,14 @@ export function requireRealClock(io: Io, baseUrl: string = remoteOptionsFromEnv(
 export async function makePlan(global: GlobalOptions, io: Io, opts: PlanningOptions): Promise<Planned> {
   const { desired, policy } = await loadDesired(global, io);
   const reader = readAdapter(io, policy);
-  const observed = await observeForPlan(reader, desired, policy, {
+  const now = io.now();
+  // Exposure ("this change lets 37 users see 1,204 tickets") costs up to two reads per
+  // widened organization, bounded by the blast radius; it never changes what apply does.
+  const reads = (firstPass: Observed) => readSet(desired, firstPass, policy, { exposure: opts.exposure !== false, now });
+  const observed = await observeForPlan(reader, desired, policy, reads, {
     onProgress: (e) => stepObserve(opts.progress, e),
-    now: io.now(),
   });
   opts.progress.done();
-  // Exposure ("this change lets 37 users see 1,204 tickets") costs two reads per widened
-  // organization, bounded by the blast radius; it never changes what apply does.
-  const planned = plan(desired, observed, policy, { now: io.now(), allowLarge: opts.allowLarge });
-  const made = opts.exposure === false ? planned : await attachExposure(planned, reader, observed);
+  const made = plan(desired, observed, policy, { now, allowLarge: opts.allowLarge });
   return { desired, policy, observed, plan: made, reader };
 }

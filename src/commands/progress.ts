@@ -142,6 +142,7 @@ const OBSERVE_PHASE: Record<ObservePhase, string> = {
   users: 'reading people',
   memberships: 'reading memberships',
   ticket_fields: 'reading ticket fields',
+  exposure: 'counting tickets for exposure',
   scan_organizations: 'scanning organizations',
   scan_users: 'scanning users',
 };

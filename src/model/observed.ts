@@ -84,6 +84,10 @@ export interface Observed {
   memberships: Map<number, ObservedMembership[]>;
   tickets: Map<number, TicketEvidence>;
   ticketFields: TicketField[];
+  /** Member user ids of the organizations whose members were listed (users are in `users`). */
+  orgMembers?: Map<number, number[]>;
+  /** Ticket counts of the organizations whose exposure was read. */
+  ticketCounts?: Map<number, number>;
 }
 
 export function emptyObserved(baseUrl = '', subdomain: string | null = null): Observed {

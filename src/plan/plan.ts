@@ -6,7 +6,7 @@
  * `partner_finish` — post the confirmation an interrupted apply left undone, found through
  * orgshare's own Details/notes records) and a converged repository plans zero changes.
  */
-import type { DesiredOrg, DesiredPartner, DesiredRequest, DesiredState, DesiredUserGrant, RiskApproval, TicketRef } from '../model/desired.js';
+import type { DesiredOrg, DesiredPartner, DesiredRequest, DesiredState, DesiredUserGrant, TicketRef } from '../model/desired.js';
 import type { Observed, ObservedOrg } from '../model/observed.js';
 import type {
   Change,
@@ -19,14 +19,16 @@ import type {
 } from '../model/plan.js';
 import type { Policy } from '../model/policy.js';
 import type { Sharing } from '../model/sharing.js';
-import { isWidening, sharingFromFlags, sharingLabel } from '../model/sharing.js';
+import { sharingLabel } from '../model/sharing.js';
 import { checkBaselines } from '../policy/baseline.js';
 import { checkBlastRadius, isFailing, runChecks, sortChecks, type CheckSubject } from '../policy/checks.js';
 import { userByEmail } from '../policy/lookup.js';
 import { fail } from '../policy/result.js';
 import { GRANT_COMMENTS, PARTNER_COMMENT, fillTemplate, findConfirmation, sharingComment } from '../records/comments.js';
-import { accessRecorded, entryRecords, lastHistoryEntry, lastPartnerEntry, parseAccessHistory, partnerRecorded, utcDate } from '../records/details.js';
+import { lastPartnerEntry, parseAccessHistory, utcDate } from '../records/details.js';
+import { exposureOf, WIDENING_KINDS } from './exposure.js';
 import { fingerprint } from './fingerprint.js';
+import { grantApproval, grantDiff, partnerDiff, sharingDiff } from './predicates.js';
 import { commentStep, metadataStep, orgDomainsStep, orgSharingStep, ticketSkipReason, userStep } from './steps.js';
 import { resolveTicketFields } from './ticket-fields.js';
 
@@ -58,6 +60,7 @@ export function plan(desired: DesiredState, observed: Observed, policy: Policy, 
     changes.push(...planUserAccess(org, live, ctx));
   }
   changes.sort((a, b) => a.orgId - b.orgId || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  for (const [i, c] of changes.entries()) changes[i] = withExposure(c, observed);
   return {
     formatVersion: 1,
     generatedAt: opts.now.toISOString(),
@@ -117,10 +120,11 @@ function planOrgSharing(org: RequestOrg, live: ObservedOrg | null | undefined, c
     return change;
   }
 
-  const from = sharingFromFlags({ shared_tickets: live.sharedTickets, shared_comments: live.sharedComments });
-  if (from === to) return planFinish(org, live, ctx);
+  const diff = sharingDiff(org, live);
+  if (diff === null) return null;
+  if (diff.kind === 'finish') return planFinish(org, live, diff.date, ctx);
 
-  const widening = isWidening(from, to);
+  const { from, widening } = diff;
   const kind = to === 'private' ? 'disable' : from === 'private' ? 'enable' : 'change_type';
   const outcome = runChecks(requestSubject(org, live, from, widening), ctx.observed, ctx.policy);
   const checks = [...outcome.checks];
@@ -155,16 +159,13 @@ function planOrgSharing(org: RequestOrg, live: ObservedOrg | null | undefined, c
  * not redone: apply writes it before the organization, so it is already there. Legacy
  * records are never finished (their change was not made by orgshare).
  */
-function planFinish(org: RequestOrg, live: ObservedOrg, ctx: Ctx): OrgSharingChange | null {
+function planFinish(org: RequestOrg, live: ObservedOrg, recordedOn: string, ctx: Ctx): OrgSharingChange | null {
   const to = org.sharing;
   const ticket = org.request.ticket;
-  if (org.request.legacy) return null;
-  const last = lastHistoryEntry(live.details);
-  if (!last || !entryRecords(last, to, ticket)) return null;
   const evidence = ctx.observed.tickets.get(ticket.id);
   if (!evidence?.ticket || ticketSkipReason(ticket, evidence)) return null;
   // The comment is dated like the Details line it confirms, so reruns on later days agree.
-  const body = sharingComment(ctx.policy, to, { org: live.name, date: last.date, ticket: ticket.canonical });
+  const body = sharingComment(ctx.policy, to, { org: live.name, date: recordedOn, ticket: ticket.canonical });
   if (findConfirmation(evidence, ctx.observed.account.currentUserId, body)) return null;
 
   const outcome = runChecks(requestSubject(org, live, to, false), ctx.observed, ctx.policy);
@@ -235,7 +236,7 @@ function planPartners(org: DesiredOrg, live: ObservedOrg | null | undefined, det
     const domain = p.domain.toLowerCase();
     if (seen.has(domain)) {
       // (A domain listed twice is a config error; keys stay unique regardless.)
-      if (live && presentLive.has(domain) && !out.some((c) => c.domain === domain)) {
+      if (live && presentLive.has(domain) && !out.some((c) => c.domain === domain) && partnerDiff(org, live, p) === 'finish') {
         const finish = planPartnerFinish(org, live, p, i, ctx);
         if (finish) out.push(finish);
       }
@@ -284,9 +285,8 @@ function partnerComment(live: ObservedOrg, domain: string, ticket: TicketRef, da
  * finished (see `grandfathered`).
  */
 function planPartnerFinish(org: DesiredOrg, live: ObservedOrg, p: DesiredPartner, i: number, ctx: Ctx): PartnerChange | null {
-  if (grandfathered(org, p.consent)) return null;
   const record = lastPartnerEntry(live.details, p.domain);
-  if (!record || !partnerRecorded(live.details, p.domain, p.ticket)) return null;
+  if (!record) return null;
   const body = partnerComment(live, p.domain.toLowerCase(), p.ticket, record.date);
   const steps = finishSteps(p.ticket, body, ctx);
   if (!steps) return null;
@@ -332,16 +332,6 @@ function partnerChange(
 // ---- finishing grants and partners ------------------------------------------------------
 
 /**
- * A widening entry (grant, partner) of a `request.legacy` file that carries no evidence of
- * its own (risk_approval, consent) is grandfathered like the request: it describes live
- * access orgshare did not grant (e.g. written by `import`), so its ticket is never
- * commented on or solved. Revokes need no evidence and are always orgshare's own.
- */
-function grandfathered(org: DesiredOrg, ownEvidence: RiskApproval | undefined): boolean {
-  return org.request?.legacy === true && ownEvidence === undefined;
-}
-
-/**
  * The one step of a grant/partner finish: the confirmation comment (and solve), or null
  * when there is nothing to finish: the ticket is not read, missing, already solved or
  * closed, or our confirmation is already on it.
@@ -370,33 +360,25 @@ function planUserAccess(org: DesiredOrg, live: ObservedOrg | null | undefined, c
     const user = userByEmail(ctx.observed, grant.email);
     const liveAccess = user?.ticketRestriction ?? null;
     const widening = grant.access === 'organization';
-    if (user && liveAccess === grant.access) {
+    const diff = grantDiff(org, live, grant, user);
+    if (diff === 'finish') {
       // Live already equals the file: nothing to write, but the confirmation may be due.
       const finish = planGrantFinish(org, live, grant, i, ctx);
       if (finish) out.push(finish);
       return;
     }
-    if (!widening) {
-      if (user === null) ctx.warnings.push(`${org.file}: user_access ${grant.email}: no Zendesk user has this email`);
-      if (user === undefined) ctx.warnings.push(`${org.file}: user_access ${grant.email}: the user was not read`);
-      if (!user || liveAccess !== 'organization') return;
+    if (diff === null) {
+      if (!widening && user === null) ctx.warnings.push(`${org.file}: user_access ${grant.email}: no Zendesk user has this email`);
+      if (!widening && user === undefined) ctx.warnings.push(`${org.file}: user_access ${grant.email}: the user was not read`);
+      return;
     }
 
     // The grant's own evidence, or the organization request's when it is the same ticket.
-    let approval: RiskApproval | undefined = grant.riskApproval;
-    let approvalLabel = `user_access[${i}].risk_approval`;
-    let approvalPointer = `/user_access/${i}/risk_approval`;
-    const request = org.request;
-    const sameTicket = request !== null && grant.ticket.id === request.ticket.id && grant.ticket.host === request.ticket.host;
-    if (!approval && sameTicket && !request.legacy && request.riskApproval) {
-      approval = request.riskApproval;
-      approvalLabel = 'request.risk_approval';
-      approvalPointer = '/request/risk_approval';
-    }
+    const approval = grantApproval(org, grant, i);
     const subject = grantSubject(org, live, grant, i, widening, `granting ${grant.email} access to all organization tickets`);
-    subject.approvalLabel = approvalLabel;
-    subject.approvalPointer = approvalPointer;
-    if (approval) subject.approval = approval;
+    subject.approvalLabel = approval.label;
+    subject.approvalPointer = approval.pointer;
+    if (approval.approval) subject.approval = approval.approval;
     const outcome = runChecks(subject, ctx.observed, ctx.policy);
 
     const evidence = ctx.observed.tickets.get(grant.ticket.id);
@@ -442,11 +424,9 @@ function grantSubject(
  */
 function planGrantFinish(org: DesiredOrg, live: ObservedOrg | null | undefined, grant: DesiredUserGrant, i: number, ctx: Ctx): UserGrantChange | null {
   const user = userByEmail(ctx.observed, grant.email);
-  // A missing organization already has a blocked change; nothing is finished on it.
   if (!live || !user || user.ticketRestriction !== grant.access) return null;
-  if (grant.access === 'organization' && grandfathered(org, grant.riskApproval)) return null;
   const record = parseAccessHistory(user.notes).at(-1);
-  if (!record || !accessRecorded(user.notes, grant.access, grant.ticket)) return null;
+  if (!record) return null;
   const steps = finishSteps(grant.ticket, grantComment(org, live, grant, record.date), ctx);
   if (!steps) return null;
   const what = grant.access === 'organization' ? `confirming ${grant.email}'s access to all organization tickets` : `confirming ${grant.email}'s access to own tickets only`;
@@ -480,4 +460,25 @@ function grantChange(
     blocked: isFailing(checks),
     steps,
   };
+}
+
+// ---- exposure ---------------------------------------------------------------------------
+
+/**
+ * A widening change with its exposure (docs/access.md "Exposure of a planned change"),
+ * when the read set read its organization's members and ticket count; otherwise as is.
+ */
+function withExposure(change: Change, observed: Observed): Change {
+  if (!change.widening || !WIDENING_KINDS.has(change.kind)) return change;
+  const org = observed.orgs.get(change.orgId);
+  const memberIds = observed.orgMembers?.get(change.orgId);
+  const ticketCount = observed.ticketCounts?.get(change.orgId);
+  if (!org || !memberIds || ticketCount === undefined) return change;
+  const members = memberIds.flatMap((id) => {
+    const u = observed.users.get(id);
+    return u ? [u] : [];
+  });
+  const user = change.kind === 'user_grant' && change.userId !== null ? (observed.users.get(change.userId) ?? null) : undefined;
+  const exposure = exposureOf(change, { org, members, ticketCount, user });
+  return exposure ? { ...change, exposure } : change;
 }

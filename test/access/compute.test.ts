@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { computeAccess } from '../../src/access/compute.js';
-import { exposureOf } from '../../src/access/exposure.js';
+import { exposureOf } from '../../src/plan/exposure.js';
 import { renderAccess } from '../../src/access/render.js';
 import type { ObservedOrg, ObservedUser } from '../../src/model/observed.js';
 import type { Change, OrgSharingChange, PartnerChange, UserGrantChange } from '../../src/model/plan.js';

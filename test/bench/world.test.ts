@@ -12,6 +12,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { plan } from '../../src/plan/plan.js';
 import { createAdapter } from '../../src/remote/adapter.js';
 import { observeForPlan } from '../../src/remote/observe.js';
+import { readSet } from '../../src/plan/reads.js';
 import { startSandbox } from '../../src/sandbox/index.js';
 
 const dirs: string[] = [];
@@ -61,7 +62,7 @@ describe('bench world', () => {
         });
       const planFor = async (dir: string) => {
         const loaded = await loadConfig(dir, { env: {} });
-        const observed = await observeForPlan(adapter(), loaded.desired, loaded.policy);
+        const observed = await observeForPlan(adapter(), loaded.desired, loaded.policy, (o) => readSet(loaded.desired, o, loaded.policy, { exposure: false }));
         return plan(loaded.desired, observed, loaded.policy, { now: new Date('2026-11-23T12:00:00Z'), allowLarge: true });
       };
 

@@ -7,6 +7,7 @@ import { plan } from '../../src/plan/plan.js';
 import { createAdapter } from '../../src/remote/adapter.js';
 import { remoteOptionsFromEnv } from '../../src/remote/env.js';
 import { observeForPlan } from '../../src/remote/observe.js';
+import { readSet } from '../../src/plan/reads.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { runCli, sandboxEnv } from '../access/cli-harness.js';
 
@@ -59,7 +60,7 @@ describe('import → plan round trip (sandbox, real HTTP)', () => {
     ]);
 
     const reader = createAdapter(remoteOptionsFromEnv(env, { readOnly: true, rpm: loaded.policy.rpm }));
-    const observed = await observeForPlan(reader, loaded.desired, loaded.policy, {});
+    const observed = await observeForPlan(reader, loaded.desired, loaded.policy, (o) => readSet(loaded.desired, o, loaded.policy), {});
     const made = plan(loaded.desired, observed, loaded.policy, { now: new Date('2026-11-23T12:00:00Z'), allowLarge: false });
     expect(made.changes).toEqual([]);
     expect(sb.writes()).toEqual([]);

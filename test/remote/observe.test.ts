@@ -4,6 +4,7 @@ import { DEFAULT_POLICY, DEFAULT_RISK_MESSAGE, type Policy } from '../../src/mod
 import type { Sharing } from '../../src/model/sharing.js';
 import { createAdapter } from '../../src/remote/adapter.js';
 import { observeForPlan, scanForDrift, type ObserveProgress } from '../../src/remote/observe.js';
+import { readSet } from '../../src/plan/reads.js';
 import type { Adapter } from '../../src/remote/types.js';
 import { generateAccount, startSandbox, type RequestLogEntry, type Sandbox, type SeedData } from '../../src/sandbox/index.js';
 
@@ -109,7 +110,7 @@ describe('observeForPlan on the default world', () => {
 
   it('reads the orgs in bulk and evidence only for the interesting ones', async () => {
     const progress: ObserveProgress[] = [];
-    const observed = await observeForPlan(adapterFor(sb), WORLD, POLICY, { onProgress: (p) => progress.push(p) });
+    const observed = await observeForPlan(adapterFor(sb), WORLD, POLICY, (o) => readSet(WORLD, o, POLICY, { exposure: false }), { onProgress: (p) => progress.push(p) });
 
     // Acme (enable) and Hooli (grant) need full evidence; Initech (disable, ticket open)
     // its ticket and comments; Globex is converged but its Details names ticket 3100, so
@@ -150,24 +151,24 @@ describe('observeForPlan on the default world', () => {
   it('reads no ticket of a converged organization whose record is older than the finish lookback', async () => {
     // Globex's Details line is dated 2024-03-02: 30 days later it is still looked at, a
     // day after that no longer.
-    const within = await observeForPlan(adapterFor(sb), WORLD, POLICY, { now: new Date('2024-04-01T23:59:00Z') });
+    const within = await observeForPlan(adapterFor(sb), WORLD, POLICY, (o) => readSet(WORLD, o, POLICY, { exposure: false, now: new Date('2024-04-01T23:59:00Z') }));
     expect(within.tickets.has(3100)).toBe(true);
     sb.reset();
-    const after = await observeForPlan(adapterFor(sb), WORLD, POLICY, { now: new Date('2024-04-03T00:00:00Z') });
+    const after = await observeForPlan(adapterFor(sb), WORLD, POLICY, (o) => readSet(WORLD, o, POLICY, { exposure: false, now: new Date('2024-04-03T00:00:00Z') }));
     expect(after.tickets.has(3100)).toBe(false);
     expect(String(sb.log().find((e) => e.path.includes('tickets/show_many'))!.query.ids).split(',').sort()).toEqual(['4821', '4900', '5010']);
   });
 
   it('plan with no change reads only the organizations (and who it is)', async () => {
     const globexOnly = { ...WORLD, orgs: WORLD.orgs.filter((o) => o.id === 360000000102) };
-    const observed = await observeForPlan(adapterFor(sb), globexOnly, POLICY, { now: new Date('2026-11-23T10:00:00Z') });
+    const observed = await observeForPlan(adapterFor(sb), globexOnly, POLICY, (o) => readSet(globexOnly, o, POLICY, { exposure: false, now: new Date('2026-11-23T10:00:00Z') }));
     expect(calls(sb.log())).toEqual({ 'GET /users/me': 1, 'GET /organizations/show_many': 1 });
     expect(observed.tickets.size).toBe(0);
   });
 
   it('marks missing organizations and tickets as read-and-not-found', async () => {
     const desired = state([desiredOrg({ id: 360000009999, name: 'Gone', sharing: 'read_only', ticketId: 4821 }), desiredOrg({ id: 360000000101, name: 'Acme Corp', sharing: 'read_only', ticketId: 777 })]);
-    const observed = await observeForPlan(adapterFor(sb), desired, POLICY);
+    const observed = await observeForPlan(adapterFor(sb), desired, POLICY, (o) => readSet(desired, o, POLICY, { exposure: false }));
     expect(observed.orgs.get(360000009999)).toBeNull();
     expect(observed.tickets.get(777)).toEqual({ ticket: null, comments: [] });
     // no evidence for an org that does not exist
@@ -185,7 +186,7 @@ describe('observeForPlan on the default world', () => {
         request: { ticket: ticket(4821, 'evil.zendesk.com'), legacy: false },
       }),
     ]);
-    const observed = await observeForPlan(adapterFor(sb), desired, POLICY);
+    const observed = await observeForPlan(adapterFor(sb), desired, POLICY, (o) => readSet(desired, o, POLICY, { exposure: false }));
     expect(observed.tickets.size).toBe(0);
     expect(calls(sb.log())).toEqual({ 'GET /users/me': 1, 'GET /organizations/show_many': 1 });
   });
@@ -205,7 +206,7 @@ describe('observeForPlan on the default world', () => {
         },
       }),
     ]);
-    const observed = await observeForPlan(adapterFor(sb), desired, POLICY);
+    const observed = await observeForPlan(adapterFor(sb), desired, POLICY, (o) => readSet(desired, o, POLICY, { exposure: false }));
     const c = calls(sb.log());
     expect(c['GET /organizations/360000000101/users']).toBe(1);
     expect(c['GET /users/search']).toBe(1); // ghost only: pat is a member
@@ -227,7 +228,7 @@ describe('observeForPlan on the default world', () => {
         request: { ticket: ticket(4821), riskApproval: { approvedBy: 'pat@partnerco.example', commentId: 90210, quote: 'x' }, legacy: false },
       }),
     ]);
-    const observed = await observeForPlan(adapterFor(sb), desired, POLICY);
+    const observed = await observeForPlan(adapterFor(sb), desired, POLICY, (o) => readSet(desired, o, POLICY, { exposure: false }));
     expect(calls(sb.log())['GET /users/2501/organization_memberships']).toBe(1);
     expect(observed.memberships.get(2501)?.map((m) => m.organizationId).sort()).toEqual([360000000101, 360000000102]);
   });
@@ -238,7 +239,7 @@ describe('observeForPlan on the default world', () => {
       ticket_restriction: 'organization',
       notes: 'Ticket access (All organization tickets) granted 2024-06-03 as per https://acme.zendesk.com/agent/tickets/5010',
     });
-    const observed = await observeForPlan(adapterFor(sb), state([hooli]), POLICY);
+    const observed = await observeForPlan(adapterFor(sb), state([hooli]), POLICY, (o) => readSet(state([hooli]), o, POLICY, { exposure: false }));
     const c = calls(sb.log());
     expect(c['GET /tickets/show_many']).toBe(1);
     // 5010 is still open: its comments are read to see whether the confirmation was posted
@@ -248,19 +249,19 @@ describe('observeForPlan on the default world', () => {
 
     sb.store.updateUser(2401, { notes: null });
     sb.clearLog();
-    await observeForPlan(adapterFor(sb), state([hooli]), POLICY);
+    await observeForPlan(adapterFor(sb), state([hooli]), POLICY, (o) => readSet(state([hooli]), o, POLICY, { exposure: false }));
     expect(calls(sb.log())).toEqual({ 'GET /users/me': 1, 'GET /organizations/show_many': 1, 'GET /organizations/360000000105/users': 1 });
   });
 
   it('reads a partner’s evidence only while its domain is missing', async () => {
     const partner = { domain: 'partnerco.example', ticket: ticket(4821), consent: { approvedBy: 'pat@partnerco.example', commentId: 90210, quote: 'ok' }, source: { file: 'x', line: 1, col: 1 } };
     const desired = state([desiredOrg({ id: 360000000104, name: 'Umbrella Health', sharing: 'private', ticketId: 4950, partners: [partner] })]);
-    await observeForPlan(adapterFor(sb), desired, POLICY);
+    await observeForPlan(adapterFor(sb), desired, POLICY, (o) => readSet(desired, o, POLICY, { exposure: false }));
     expect(calls(sb.log())['GET /tickets/4821/comments']).toBe(1);
 
     sb.store.updateOrganization(360000000104, { domain_names: ['umbrella.example', 'partnerco.example'] });
     sb.clearLog();
-    await observeForPlan(adapterFor(sb), desired, POLICY);
+    await observeForPlan(adapterFor(sb), desired, POLICY, (o) => readSet(desired, o, POLICY, { exposure: false }));
     expect(calls(sb.log())).toEqual({ 'GET /users/me': 1, 'GET /organizations/show_many': 1 });
   });
 
@@ -271,7 +272,7 @@ describe('observeForPlan on the default world', () => {
       domain_names: ['umbrella.example', 'partnerco.example'],
       details: 'Partner domain partnerco.example added 2026-11-20 as per https://acme.zendesk.com/agent/tickets/4821',
     });
-    const observed = await observeForPlan(adapterFor(sb), desired, POLICY);
+    const observed = await observeForPlan(adapterFor(sb), desired, POLICY, (o) => readSet(desired, o, POLICY, { exposure: false }));
     const c = calls(sb.log());
     expect(c['GET /tickets/show_many']).toBe(1);
     // 4821 is open: its comments are read to see whether the confirmation was posted; no
@@ -283,7 +284,7 @@ describe('observeForPlan on the default world', () => {
     // A line for another ticket names nothing to finish: no ticket read.
     sb.store.updateOrganization(360000000104, { details: 'Partner domain partnerco.example added 2026-11-20 as per https://acme.zendesk.com/agent/tickets/4900' });
     sb.clearLog();
-    await observeForPlan(adapterFor(sb), desired, POLICY);
+    await observeForPlan(adapterFor(sb), desired, POLICY, (o) => readSet(desired, o, POLICY, { exposure: false }));
     expect(calls(sb.log())).toEqual({ 'GET /users/me': 1, 'GET /organizations/show_many': 1 });
   });
 
@@ -291,7 +292,7 @@ describe('observeForPlan on the default world', () => {
     const hooli = WORLD.orgs.find((o) => o.id === 360000000105)!;
     const revoke = { ...hooli, userAccess: hooli.userAccess.map((g) => ({ ...g, access: 'requested' as const })) };
     sb.store.updateUser(2401, { ticket_restriction: 'requested', notes: 'Ticket access (Own tickets only) set 2026-11-20 as per https://acme.zendesk.com/agent/tickets/5010' });
-    await observeForPlan(adapterFor(sb), state([revoke]), POLICY);
+    await observeForPlan(adapterFor(sb), state([revoke]), POLICY, (o) => readSet(state([revoke]), o, POLICY, { exposure: false }));
     expect(calls(sb.log())['GET /tickets/5010/comments']).toBe(1);
   });
 });
@@ -301,7 +302,7 @@ describe('observeForPlan on the default world', () => {
  * but read_only in their files, each with a request ticket carrying the handbook's risk
  * message and the requester's approval.
  */
-function scaleWorld(opts: { changes: number; historyTickets: boolean }): { seed: SeedData; desired: DesiredState; sharedConverged: number } {
+function scaleWorld(opts: { changes: number; historyTickets: boolean; legacy?: boolean }): { seed: SeedData; desired: DesiredState; sharedConverged: number } {
   const seed = generateAccount({ orgs: 1000, users: 2000, seed: 7 });
   const membersOf = new Map<number, number>();
   for (const u of seed.users) if (u.role === 'end-user' && u.organization_id && !membersOf.has(u.organization_id)) membersOf.set(u.organization_id, u.id);
@@ -346,7 +347,7 @@ function scaleWorld(opts: { changes: number; historyTickets: boolean }): { seed:
     const history = /tickets\/(\d+)/.exec(o.details ?? '');
     if (history) sharedConverged++;
     const ticketId = history && opts.historyTickets ? Number(history[1]) : 500_000 + i;
-    return desiredOrg({ id: o.id, name: o.name, sharing, ticketId, request: { ticket: ticket(ticketId), legacy: !opts.historyTickets } });
+    return desiredOrg({ id: o.id, name: o.name, sharing, ticketId, request: { ticket: ticket(ticketId), legacy: opts.legacy ?? !opts.historyTickets } });
   });
   return { seed, desired: state(orgs), sharedConverged };
 }
@@ -356,7 +357,7 @@ describe('observeForPlan at scale: 1,000 managed organizations, 10 changes', () 
     const { seed, desired } = scaleWorld({ changes: 10, historyTickets: false });
     const sb = await startSandbox({ seed });
     try {
-      const observed = await observeForPlan(adapterFor(sb), desired, POLICY);
+      const observed = await observeForPlan(adapterFor(sb), desired, POLICY, (o) => readSet(desired, o, POLICY, { exposure: false }));
       expect(calls(sb.log())).toEqual({
         'GET /users/me': 1,
         'GET /organizations/show_many': 10,
@@ -376,11 +377,25 @@ describe('observeForPlan at scale: 1,000 managed organizations, 10 changes', () 
     }
   });
 
-  it('reads the Details-named tickets of converged shared orgs in the same show_many batches, never their comments', async () => {
-    const { seed, desired, sharedConverged } = scaleWorld({ changes: 10, historyTickets: true });
+  it('never reads the Details-named tickets of converged imported (legacy) orgs: the planner never finishes them', async () => {
+    const { seed, desired, sharedConverged } = scaleWorld({ changes: 10, historyTickets: true, legacy: true });
     const sb = await startSandbox({ seed });
     try {
-      const observed = await observeForPlan(adapterFor(sb), desired, POLICY);
+      await observeForPlan(adapterFor(sb), desired, POLICY, (o) => readSet(desired, o, POLICY, { exposure: false }));
+      const c = calls(sb.log());
+      expect(sharedConverged).toBeGreaterThan(50);
+      expect(c['GET /tickets/show_many']).toBe(1);
+      expect(sb.log()).toHaveLength(1 + 10 + 1 + 10 + 1 + 1);
+    } finally {
+      await sb.close();
+    }
+  });
+
+  it('reads the Details-named tickets of converged shared orgs (recorded by orgshare) in the same show_many batches, never their comments', async () => {
+    const { seed, desired, sharedConverged } = scaleWorld({ changes: 10, historyTickets: true, legacy: false });
+    const sb = await startSandbox({ seed });
+    try {
+      const observed = await observeForPlan(adapterFor(sb), desired, POLICY, (o) => readSet(desired, o, POLICY, { exposure: false }));
       const c = calls(sb.log());
       expect(sharedConverged).toBeGreaterThan(50);
       expect(c['GET /organizations/show_many']).toBe(10);
@@ -398,7 +413,7 @@ describe('observeForPlan at scale: 1,000 managed organizations, 10 changes', () 
     const { seed, desired } = scaleWorld({ changes: 0, historyTickets: false });
     const sb = await startSandbox({ seed });
     try {
-      await observeForPlan(adapterFor(sb), desired, POLICY);
+      await observeForPlan(adapterFor(sb), desired, POLICY, (o) => readSet(desired, o, POLICY, { exposure: false }));
       expect(calls(sb.log())).toEqual({ 'GET /users/me': 1, 'GET /organizations/show_many': 10 });
     } finally {
       await sb.close();

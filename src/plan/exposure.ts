@@ -1,19 +1,28 @@
 /**
  * Exposure of a widening change (docs/access.md): who would gain what, e.g. "this change lets
- * 37 users see 1,204 tickets they cannot see today". Pure; the planner attaches the result
- * as `Change.exposure` from bulk reads it makes only for widening changes:
- * `organizationUsers(orgId)` and `countOrganizationTickets(orgId)` per changed organization
- * (plus, for `partner_add`, the users with that email domain when known).
+ * 37 users see 1,204 tickets they cannot see today". Pure; `plan()` attaches the result as
+ * `Change.exposure` from what the read set read for widening changes only: the members and
+ * the ticket count of each changed organization (plus, for `partner_add`, the users with
+ * that email domain when known).
  *
  * Narrowing changes (disable, user_revoke, partner_remove, a read_write → read_only
  * change_type) and the finish kinds (`finish`, `grant_finish`, `partner_finish`: the
  * access is already live, only the confirmation comment is left) expose nothing new:
  * `undefined`.
  */
-import type { Change, Exposure } from '../model/plan.js';
+import type { Change, ChangeKind, Exposure } from '../model/plan.js';
 import type { ObservedOrg, ObservedUser } from '../model/observed.js';
 import { isWidening, sharingFromFlags } from '../model/sharing.js';
-import { emailDomain } from './compute.js';
+
+/** The kinds that can widen access, and so have an exposure. */
+export const WIDENING_KINDS: ReadonlySet<ChangeKind> = new Set<ChangeKind>(['enable', 'change_type', 'user_grant', 'partner_add']);
+
+/** Lowercased domain of an email address, or null. */
+export function emailDomain(email: string | null): string | null {
+  if (!email) return null;
+  const at = email.lastIndexOf('@');
+  return at < 0 ? null : email.slice(at + 1).toLowerCase();
+}
 
 export interface ExposureContext {
   /** The organization as it is live now. */
