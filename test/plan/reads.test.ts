@@ -36,7 +36,7 @@ describe('read set', () => {
       fc.property(scenarioArb({ maxOrgs: 4 }), (scenario) => {
         const { world, desired } = buildScenario(scenario);
         // Tickets off this account are never read (the ticket-host rule), whatever the set.
-        const offAccount = desired.orgs.flatMap((o) => [o.request.ticket, ...o.userAccess.map((g) => g.ticket), ...o.partners.map((p) => p.ticket)]).filter((t) => ticketOnAccount(t.host, { subdomain: 'acme', ticketHosts: world.policy.ticketHosts }) === false);
+        const offAccount = desired.orgs.flatMap((o) => [...(o.request ? [o.request.ticket] : []), ...o.userAccess.map((g) => g.ticket), ...o.partners.map((p) => p.ticket)]).filter((t) => ticketOnAccount(t.host, { subdomain: 'acme', ticketHosts: world.policy.ticketHosts }) === false);
         const account: Observed = { ...world.observed, tickets: new Map([...world.observed.tickets].filter(([id]) => !offAccount.some((t) => t.id === id))) };
         const set = readSet(desired, account, world.policy);
         const full = plan(desired, account, world.policy, { now: NOW });
