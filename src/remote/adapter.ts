@@ -133,6 +133,7 @@ export class ZendeskAdapter implements Adapter {
       maxRetries: opts.maxRetries,
       retryBaseMs: opts.retryBaseMs,
       onRequest: opts.onRequest,
+      clock: opts.clock,
     });
     const auth =
       opts.auth.kind === 'token'

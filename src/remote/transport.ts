@@ -61,6 +61,11 @@ export interface TransportConfig {
   stats?: TransportStats;
   /** The request pacer; by default one per account (base URL) and rpm in this process. */
   pacer?: RequestPacer;
+  /**
+   * Time for pacing and retry waits (default the system clock). A test injects a virtual
+   * clock to see every wait the transport decides on without spending it (docs/testing.md).
+   */
+  clock?: PacerClock;
   /** Source of jitter (tests may pin it). */
   random?: () => number;
 }
@@ -166,6 +171,8 @@ export function sharedPacer(baseUrl: string, rpm: number, burst?: number): Reque
  */
 export class RequestPacer {
   readonly burst: number;
+  /** Requests started through this pacer so far. */
+  taken = 0;
   /** Length of the window that may hold at most `rpm` starts. */
   readonly windowMs: number;
   private tokens: number;
@@ -208,7 +215,10 @@ export class RequestPacer {
         await this.clock.sleep(this.pausedUntil - now);
         continue;
       }
-      if (!Number.isFinite(this.perMs)) return;
+      if (!Number.isFinite(this.perMs)) {
+        this.taken++;
+        return;
+      }
       this.tokens = Math.min(this.burst, this.tokens + (now - this.last) * this.perMs);
       this.last = now;
       const tokenWait = this.tokens >= 1 ? 0 : (1 - this.tokens) / this.perMs;
@@ -225,6 +235,7 @@ export class RequestPacer {
         this.starts[this.head] = now;
         this.head = (this.head + 1) % this.rpm;
       }
+      this.taken++;
       return;
     }
   }
@@ -243,7 +254,8 @@ export function createTransport(config: TransportConfig): Transport {
   const maxRetryAfterMs = config.maxRetryAfterMs ?? 120_000;
   const random = config.random ?? Math.random;
   const stats: TransportStats = config.stats ?? { reads: 0, writes: 0, retries: 0 };
-  const pacer = config.pacer ?? sharedPacer(config.baseUrl, rpm, config.burst);
+  const clock = config.clock ?? SYSTEM_CLOCK;
+  const pacer = config.pacer ?? (config.clock ? new RequestPacer(rpm, config.burst, config.clock) : sharedPacer(config.baseUrl, rpm, config.burst));
 
   /** Backoff before retry number `retry` (1-based): half fixed, half jitter. */
   const backoff = (retry: number): number => {
@@ -283,13 +295,13 @@ export function createTransport(config: TransportConfig): Transport {
           if (!retriesLeft) throw httpError(method, path, res, true, `gave up after ${attempt} attempts`);
           const delay = wait !== null ? wait + Math.round(random() * 100) : backoff(attempt);
           pacer.pauseFor(delay);
-          await sleep(delay);
+          await clock.sleep(delay);
           continue;
         }
         if (RETRY_STATUSES.has(res.status)) {
           if (safety === 'unsafe') throw uncertain(method, path, `${res.status} ${res.statusText}`.trim(), res.status);
           if (!retriesLeft) throw httpError(method, path, res, true, `gave up after ${attempt} attempts`);
-          await sleep(backoff(attempt));
+          await clock.sleep(backoff(attempt));
           continue;
         }
         throw httpError(method, path, res, false);
@@ -305,7 +317,7 @@ export function createTransport(config: TransportConfig): Transport {
           true,
         );
       }
-      await sleep(backoff(attempt));
+      await clock.sleep(backoff(attempt));
     }
   };
 

@@ -43,6 +43,8 @@ export interface RemoteOptions {
   concurrency?: number;
   /** Bulk job polling: first wait, longest wait, give-up time (default 100 ms, 2 s, 10 min). */
   jobPoll?: { initialMs?: number; maxMs?: number; timeoutMs?: number };
+  /** Time for pacing and retry waits (default the system clock; tests inject a virtual one). */
+  clock?: { now(): number; sleep(ms: number): Promise<void> };
 }
 
 export interface RequestEvent {

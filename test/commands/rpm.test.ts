@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { remoteOptionsFromEnv } from '../../src/remote/env.js';
+import { RequestPacer, sharedPacer } from '../../src/remote/transport.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { cli, configDir, FILES, removeConfigDirs } from '../apply/helpers.js';
 
@@ -35,16 +36,27 @@ describe('the request budget: --rpm > ORGSHARE_RPM > rpm in orgshare.config.yaml
       expect(sb.log()).toEqual([]);
     });
 
-    it('--rpm paces requests: a budget of 36/min lets a burst of 6 through, then one every 1.67 s', async () => {
+    it('--rpm paces requests: every request of the run goes through a pacer at that rate; at 36/min it lets a burst of 6 through, then one every 1.67 s', async () => {
       const dir = await configDir({ 'acme-corp': FILES.acme });
       sb.clearLog();
-      const started = Date.now();
-      const r = await cli(sb, dir, ['--rpm', '36', 'plan']);
+      // A rate no other test uses, high enough that the run spends no time waiting.
+      const r = await cli(sb, dir, ['--rpm', '9876', 'plan']);
       expect(r.code).toBe(2);
       const requests = sb.log().length;
       expect(requests).toBeGreaterThan(6);
-      // After the burst the pacer refills at the full 36 per minute: 1.67 s per request.
-      expect(Date.now() - started).toBeGreaterThanOrEqual(((requests - 6) * 60_000) / 36 - 300);
-    }, 30_000);
+      // The run's budget is this account's pacer at that rate: it started every request.
+      expect(sharedPacer(sb.baseUrl, 9876).taken).toBe(requests);
+      // A pacer's schedule, in virtual time (no wall clock): a burst of 36/6 = 6, then 60 s / 36.
+      let t = 0;
+      const waits: number[] = [];
+      const pacer = new RequestPacer(36, undefined, { now: () => t, sleep: async (ms) => void (waits.push(ms), (t += ms)) });
+      const starts: number[] = [];
+      for (let i = 0; i < requests; i++) {
+        await pacer.take();
+        starts.push(t);
+      }
+      expect(starts.slice(0, 6)).toEqual([0, 0, 0, 0, 0, 0]);
+      for (let i = 6; i < requests; i++) expect(starts[i]! - starts[i - 1]!).toBe(Math.ceil(60_000 / 36));
+    });
   });
 });
