@@ -52,11 +52,12 @@ function slowWrites(): void {
 type Outcome = { kind: 'applied'; ok: boolean } | { kind: 'nothing' } | { kind: 'refused'; code: string };
 
 /** The apply command with the lock, as recommended for src/commands/apply.ts. */
-async function lockedApply(dir: string, gate?: Promise<void>): Promise<Outcome> {
+async function lockedApply(dir: string, gate?: Promise<void>, onPlanned?: () => void): Promise<Outcome> {
   const io = captureIo(envFor(sb), { now: () => NOW });
   const global: GlobalOptions = { dir, format: 'text', color: false };
   const progress = createProgress(io);
   const planned = await makePlan(global, io, { allowLarge: false, progress });
+  onPlanned?.();
   if (planned.plan.changes.length === 0) return { kind: 'nothing' };
   await gate;
   const writer = writeAdapter(io, planned.policy);
@@ -105,8 +106,10 @@ describe('two applies at once, with the apply lock', () => {
     let open!: () => void;
     const gate = new Promise<void>((r) => (open = r));
     // B plans now, then waits at the gate while A applies everything.
-    const late = lockedApply(dir, gate);
-    await new Promise((r) => setTimeout(r, 300));
+    let planned!: () => void;
+    const hasPlanned = new Promise<void>((r) => (planned = r));
+    const late = lockedApply(dir, gate, planned);
+    await hasPlanned;
     expect(await lockedApply(dir)).toEqual({ kind: 'applied', ok: true });
     sb.clearLog();
     open();
