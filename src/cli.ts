@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { pinnedNow } from './clock.js';
 import { ConfigError, OrgshareError, UsageError, errorText, redact } from './errors.js';
 import { processIo, type Format, type GlobalOptions, type Io } from './commands/context.js';
+import { sandboxHelpExamples } from './commands/sandbox-help.js';
 import { renderProblems } from './render/problems.js';
 import { isEntryPoint } from './entry-point.js';
 import { packageVersion } from './package-info.js';
@@ -244,11 +245,7 @@ Examples:
     // Not defaulted here: a defaulted --rpm would hide that the program-level --rpm took the value.
     .option('--rpm <n>', 'rate limit in requests per minute (0 = none) (default: 700)')
     .option('--faults <spec>', 'fault injection, e.g. "429:0.1,503:0.05,slow:0.1:2000,drop:0.02,seed:42"')
-    .addHelpText('after', `
-Examples:
-  $ orgshare sandbox --port 4010
-  $ ZENDESK_API_URL=http://127.0.0.1:4010/api/v2 ZENDESK_EMAIL=admin@example.com \\
-    ZENDESK_API_TOKEN=sandbox orgshare plan`)
+    .addHelpText('after', sandboxHelpExamples())
     .action(
       run(async () =>
         (await import('./commands/sandbox.js')).run(globals(program, io), sandboxOptions(program), io),

@@ -7,7 +7,11 @@
  * read with GET users/me and written with PUT users/{id} (synchronous, no bulk job). An admin can see it in
  * Zendesk (the user's profile → Notes) and delete it by hand:
  *
- *   [orgshare-apply-lock] id=5c0f… host=runner-7 pid=2412 acquired=2026-11-23T10:00:00.000Z expires=2026-11-23T10:30:00.000Z (delete this line to release a stale lock)
+ *   [orgshare-apply-lock] id=5c0f… host=runner-7 pid=2412 acquired=2026-11-23T10:00:00.000Z expires=2026-11-23T10:30:00.000Z orgs=360000000101,360000000103 (delete this line to release a stale lock)
+ *
+ * `orgs=` names the organizations the apply changes (`*` past MAX_LOCK_ORGS, or when
+ * absent: any), so that `drift` reports them as "apply in progress" instead of drift
+ * (docs/drift-and-import.md). It is informational: the lock itself covers the account.
  *
  * Protocol. Zendesk has no compare-and-set for users, so a lock is taken by writing and
  * then looking again after everyone else's write must have landed:
@@ -46,6 +50,9 @@ import type { Adapter } from '../remote/types.js';
 export const LOCK_PREFIX = '[orgshare-apply-lock]';
 const LOCK_SUFFIX = '(delete this line to release a stale lock)';
 
+/** More organizations than this are written as `orgs=*` (the notes field stays short). */
+export const MAX_LOCK_ORGS = 100;
+
 /** Default lifetime of a lock that is never released (a crashed apply). */
 export const DEFAULT_LOCK_TTL_MS = 30 * 60_000;
 /** Settle time against Zendesk: well above a bulk job's usual 1–5 s, plus replica lag. */
@@ -69,6 +76,8 @@ export interface ApplyLockOptions {
   pid?: number;
   /** Whether a pid on this host still runs (default: process.kill(pid, 0)). */
   isAlive?: (pid: number) => boolean;
+  /** The organizations this apply changes, written as `orgs=` for drift to see. */
+  orgIds?: number[];
 }
 
 /** A lock line as read from the notes. */
@@ -80,6 +89,8 @@ export interface LockLine {
   pid: number | null;
   acquired: string | null;
   expires: string | null;
+  /** The organizations being applied; null when the line does not say (any of them). */
+  orgs: number[] | null;
 }
 
 /** The held lock; pass it to releaseApplyLock. */
@@ -122,6 +133,7 @@ export function parseLockLines(notes: string | null): LockLine[] {
     if (!text.trimStart().startsWith(LOCK_PREFIX)) continue;
     const field = (name: string, re: string) => new RegExp(`(?:^|\\s)${name}=(${re})(?=\\s|$)`).exec(text)?.[1] ?? null;
     const pid = field('pid', '\\d{1,10}');
+    const orgs = field('orgs', '\\d{1,20}(?:,\\d{1,20}){0,' + String(MAX_LOCK_ORGS) + '}');
     out.push({
       text,
       id: field('id', '[0-9a-f]{8,64}'),
@@ -129,6 +141,7 @@ export function parseLockLines(notes: string | null): LockLine[] {
       pid: pid === null ? null : Number(pid),
       acquired: field('acquired', '\\S+'),
       expires: field('expires', '\\S+'),
+      orgs: orgs === null ? null : orgs.split(',').map(Number),
     });
   }
   return out;
@@ -146,8 +159,10 @@ function appendLine(text: string, line: string): string {
   return text.endsWith('\n') ? `${text}${line}` : `${text}\n${line}`;
 }
 
-function formatLine(id: string, host: string, pid: number, acquired: string, expires: string): string {
-  return `${LOCK_PREFIX} id=${id} host=${host} pid=${pid} acquired=${acquired} expires=${expires} ${LOCK_SUFFIX}`;
+function formatLine(id: string, host: string, pid: number, acquired: string, expires: string, orgIds?: number[]): string {
+  const ids = orgIds === undefined ? [] : [...new Set(orgIds)].sort((a, b) => a - b);
+  const orgs = orgIds === undefined ? '' : ` orgs=${ids.length === 0 || ids.length > MAX_LOCK_ORGS ? '*' : ids.join(',')}`;
+  return `${LOCK_PREFIX} id=${id} host=${host} pid=${pid} acquired=${acquired} expires=${expires}${orgs} ${LOCK_SUFFIX}`;
 }
 
 function defaultIsAlive(pid: number): boolean {
@@ -186,7 +201,18 @@ export function staleReason(
   return null;
 }
 
-function describeHolder(line: LockLine): string {
+/**
+ * The live lock lines in the notes of the API user, as another process sees them (drift):
+ * not expired and, on this host, held by a running process. Lines that cannot be read
+ * count as live, as for apply.
+ */
+export function liveLockLines(notes: string | null, now: Date, isAlive: (pid: number) => boolean = defaultIsAlive): LockLine[] {
+  const host = hostname().replace(/\s+/g, '_') || 'unknown-host';
+  return parseLockLines(notes).filter((l) => staleReason(l, now, { host, isAlive }) === null);
+}
+
+/** "another apply (host runner-7, pid 2412, since …, until …)". */
+export function describeHolder(line: LockLine): string {
   if (line.id === null || line.expires === null) return `an unreadable lock line ("${line.text.slice(0, 200)}")`;
   return `another apply (host ${line.host ?? '?'}, pid ${line.pid ?? '?'}, since ${line.acquired ?? '?'}, until ${line.expires})`;
 }
@@ -231,7 +257,7 @@ export async function acquireApplyLock(adapter: Adapter, opts: ApplyLockOptions 
   const id = randomBytes(8).toString('hex');
   const acquiredAt = at.toISOString();
   const expiresAt = new Date(at.getTime() + ttlMs).toISOString();
-  const line = formatLine(id, host, pid, acquiredAt, expiresAt);
+  const line = formatLine(id, host, pid, acquiredAt, expiresAt, opts.orgIds);
   const before = withoutLockLines(me.notes);
   const written = appendLine(before, line);
   await writeNotes(adapter, me.id, written, 'write the apply lock');

@@ -120,7 +120,8 @@ export async function run(global: GlobalOptions, opts: ApplyCommandOptions, io: 
   const writer = writeAdapter(io, planned.policy);
   let lock: ApplyLock;
   try {
-    lock = await acquireApplyLock(writer); // wall clock on purpose, not io.now
+    // The line names the organizations being applied, so drift can tell (docs/drift-and-import.md).
+    lock = await acquireApplyLock(writer, { orgIds: toApply.changes.map((c) => c.orgId) }); // wall clock on purpose, not io.now
   } catch (err) {
     if (err instanceof ApplyLockError) return out.refuse(err.code, err.message, err.hint);
     throw err;

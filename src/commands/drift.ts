@@ -5,11 +5,16 @@
  * users, cursor pages of 100), computes the report purely (src/drift/compute.ts: the
  * planner's changes on the scanned state, plus what no file manages), then
  * asks the audit log who last changed each drifted organization (bounded). Exit 0 no
- * drift, 2 drift, 1 error. Progress goes to stderr (src/commands/progress.ts).
+ * drift, 2 drift, 1 error. While another process holds the apply lock (read from the API
+ * user's notes before and after the scan), the differences on the organizations it is
+ * applying are reported as "apply in progress", not as drift, and drift does not wait
+ * (docs/drift-and-import.md). Progress goes to stderr (src/commands/progress.ts).
  */
+import { describeHolder, liveLockLines, type LockLine } from '../apply/lock.js';
 import { auditTargets, computeDrift, hasDrift, withAudit } from '../drift/compute.js';
+import { deferToApplies } from '../drift/in-progress.js';
 import { EXIT, RemoteError } from '../errors.js';
-import type { AuditInfo } from '../model/reports.js';
+import type { ApplyInProgress, AuditInfo } from '../model/reports.js';
 import { scanForDrift } from '../remote/observe.js';
 import { renderDrift } from '../render/index.js';
 import { overdueAttestations } from '../review/attest.js';
@@ -26,6 +31,8 @@ export async function run(global: GlobalOptions, io: Io): Promise<number> {
   const { adapter, account } = readOnlyRemote(io, policy);
   const progress = createProgress(io);
   try {
+    // Before and after the scan: an apply that started or ended during it counts too.
+    const locksBefore = liveLockLines((await adapter.me()).notes, io.now());
     const scan = await scanForDrift(adapter, desired, { onProgress: (e) => stepObserve(progress, e) });
     // Re-attestation (off unless reattest_after is set): the approvals' tickets, comments and authors.
     const overdue =
@@ -38,7 +45,8 @@ export async function run(global: GlobalOptions, io: Io): Promise<number> {
             policy.reattestAfter,
             io.now(),
           );
-    let report = computeDrift(desired, scan, { generatedAt: io.now().toISOString(), account, policy, overdue });
+    const applies = appliesInProgress([...locksBefore, ...liveLockLines((await adapter.me()).notes, io.now())]);
+    let report = deferToApplies(computeDrift(desired, scan, { generatedAt: io.now().toISOString(), account, policy, overdue }), applies);
     const targets = auditTargets(report, MAX_AUDIT_LOOKUPS);
     if (targets.length > 0) {
       const audit = new Map<number, AuditInfo | null>();
@@ -54,6 +62,13 @@ export async function run(global: GlobalOptions, io: Io): Promise<number> {
   } finally {
     progress.done();
   }
+}
+
+/** One entry per lock line (by its text: the line read before and after the scan is one). */
+function appliesInProgress(lines: LockLine[]): ApplyInProgress[] {
+  const byText = new Map<string, LockLine>();
+  for (const l of lines) byText.set(l.text, l);
+  return [...byText.values()].map((l) => ({ holder: describeHolder(l), orgIds: l.orgs }));
 }
 
 /**

@@ -67,6 +67,14 @@ export type DriftItem =
       lastChange?: AuditInfo;
     };
 
+/** An apply holding the apply lock while drift ran (src/apply/lock.ts), as its line says. */
+export interface ApplyInProgress {
+  /** "another apply (host runner-7, pid 2412, since …, until …)". */
+  holder: string;
+  /** The organizations it changes; null when its lock line does not say (any of them). */
+  orgIds: number[] | null;
+}
+
 export interface DriftReport {
   formatVersion: 1;
   generatedAt: string;
@@ -74,6 +82,11 @@ export interface DriftReport {
   managed: number;
   scanned: { organizations: number; users: number };
   items: DriftItem[];
+  /**
+   * Present when an apply held the lock during the scan: the differences it may be
+   * causing are listed here, not in `items`, and are not drift (docs/drift-and-import.md).
+   */
+  applyInProgress?: { applies: ApplyInProgress[]; deferred: DriftItem[] };
 }
 
 export type StepStatus = 'done' | 'skipped' | 'failed' | 'not_run' | 'already_done';

@@ -33,7 +33,7 @@ export function renderDriftJson(report: DriftReport): string {
   const byKind: Record<string, number> = {};
   for (const item of report.items) byKind[item.kind] = (byKind[item.kind] ?? 0) + 1;
   const body = snakeKeys(report) as Record<string, unknown>;
-  return `${JSON.stringify({ ...body, summary: { items: report.items.length, drift: report.items.length > 0, by_kind: byKind } }, null, 2)}\n`;
+  return `${JSON.stringify({ ...body, summary: { items: report.items.length, drift: report.items.length > 0, by_kind: byKind, apply_in_progress: report.applyInProgress !== undefined } }, null, 2)}\n`;
 }
 
 export function renderApplyJson(report: ApplyReport): string {

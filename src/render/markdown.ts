@@ -15,7 +15,7 @@ import type { Change, CheckResult, Plan, Step } from '../model/plan.js';
 import { isBlocked, isFinish } from '../model/plan.js';
 import type { ApplyReport, DriftReport } from '../model/reports.js';
 import { describeChange, exposureNote, organizationUrl, summaryLine } from '../plan/summary.js';
-import { clean, driftItemText } from './text.js';
+import { applyScope, clean, driftItemText } from './text.js';
 
 // ---- escaping -----------------------------------------------------------------------
 
@@ -271,8 +271,14 @@ function patch(oldName: string, newName: string, before: string | null, after: s
 export function renderDriftMarkdown(report: DriftReport): string {
   const where = report.account.subdomain ? `${report.account.subdomain}.zendesk.com` : report.account.baseUrl;
   const out: string[] = [];
+  const busy = report.applyInProgress;
   if (report.items.length === 0) {
-    out.push('### orgshare drift: none', '', `No drift. Live Zendesk matches \`orgs/\`.`, '');
+    out.push(
+      busy ? '### orgshare drift: none (apply in progress)' : '### orgshare drift: none',
+      '',
+      busy ? 'No drift outside the apply in progress.' : `No drift. Live Zendesk matches \`orgs/\`.`,
+      '',
+    );
   } else {
     out.push(`### ⚠️ orgshare drift: ${report.items.length} item${report.items.length === 1 ? '' : 's'}`, '');
     const state = report.items.filter((i) => i.kind !== 'overdue_attestation');
@@ -292,6 +298,15 @@ export function renderDriftMarkdown(report: DriftReport): string {
       for (const item of overdue) out.push(`| ${escapeMd(driftItemText(item).text)} |`);
       out.push('');
     }
+  }
+  if (busy) {
+    out.push('> [!NOTE]');
+    for (const a of busy.applies) out.push(`> **Apply in progress:** ${escapeMd(a.holder)}, ${escapeMd(applyScope(a.orgIds))}.`);
+    if (busy.deferred.length) {
+      out.push('> Not reported as drift while it runs (the next drift run checks again):');
+      for (const item of busy.deferred) out.push(`> - ${escapeMd(driftItemText(item).text)}`);
+    }
+    out.push('');
   }
   out.push(
     `<sub>${escapeMd(where)} · ${report.managed} managed · scanned ${report.scanned.organizations} organizations and ${report.scanned.users} users · ${report.generatedAt}</sub>`,

@@ -244,6 +244,12 @@ export function driftItemText(item: DriftItem): { symbol: string; text: string }
   }
 }
 
+/** "applying organizations 101, 103" or "applying any organization" (a lock line without orgs=). */
+export function applyScope(orgIds: number[] | null): string {
+  if (orgIds === null) return 'which organizations it changes is not recorded: every difference it could cause is left out';
+  return `applying organization${orgIds.length === 1 ? '' : 's'} ${orgIds.join(', ')}`;
+}
+
 export function renderDriftText(report: DriftReport, opts: TextOptions): string {
   const p = palette(opts.color);
   const where = report.account.subdomain ? `${report.account.subdomain}.zendesk.com` : report.account.baseUrl;
@@ -252,8 +258,17 @@ export function renderDriftText(report: DriftReport, opts: TextOptions): string 
       p.dim(` (${report.managed} managed, scanned ${report.scanned.organizations} organizations and ${report.scanned.users} users)`),
     '',
   ];
+  const busy = report.applyInProgress;
+  if (busy) {
+    for (const a of busy.applies) out.push(p.yellow(`Apply in progress: ${oneLine(a.holder)}, ${applyScope(a.orgIds)}.`));
+    if (busy.deferred.length) {
+      out.push(p.dim('Not reported as drift while it runs (the next drift run checks again):'));
+      for (const item of busy.deferred) out.push(p.dim(`  … ${oneLine(driftItemText(item).text)}`));
+    }
+    out.push('');
+  }
   if (report.items.length === 0) {
-    out.push(p.bold('No drift. Live Zendesk matches orgs/.'));
+    out.push(p.bold(busy ? 'No drift outside the apply in progress.' : 'No drift. Live Zendesk matches orgs/.'));
     return `${out.join('\n')}\n`;
   }
   for (const item of report.items) {
