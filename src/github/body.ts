@@ -28,7 +28,8 @@ export function hasMarker(body: string | null | undefined, markerText: string): 
 /**
  * What each exit code of each orgshare command means to a reader of the PR or issue:
  * 0 ok, 2 "found something" where the command has it, anything else failed.
- * Contract: plan 0/2/1, apply 0/1, drift 0/2/1, validate 0/1, history and review 0/2/1.
+ * Contract: plan 0/2/1, apply 0/1, drift 0/2/1, validate 0/1, history 0/2/1, review 0/1
+ * (docs/history-and-review.md).
  */
 const STATUS: Record<ReportKind, { ok: string; found?: string; failed: (exitCode: number) => string }> = {
   validate: {
@@ -55,8 +56,8 @@ const STATUS: Record<ReportKind, { ok: string; found?: string; failed: (exitCode
     failed: (c) => `⛔ The history check failed (exit ${c}); the result is unknown.`,
   },
   review: {
-    ok: '✅ Access review: nothing needs attention.',
-    found: '⚠️ Access review: grants are due or overdue for re-attestation.',
+    // review exits 0 whenever it printed the report: due and overdue grants are in it.
+    ok: '📋 Access review: every shared organization, user grant and partner domain with its evidence; due and overdue attestations are marked below.',
     failed: (c) => `⛔ The access review failed (exit ${c}); the result is unknown.`,
   },
 };

@@ -39,7 +39,7 @@ const KINDS = REPORT_KINDS;
 
 /** Exit codes each command may end with (docs/workflows.md): 2 means "found something" where the command has it. */
 function allowedExitCodes(kind: ReportKind): number[] {
-  return kind === 'apply' || kind === 'validate' ? [0, 1] : [0, 1, 2];
+  return kind === 'apply' || kind === 'validate' || kind === 'review' ? [0, 1] : [0, 1, 2];
 }
 
 /** The fingerprint of a saved plan file (`plan --out`); a file that is not JSON is a usage error. */

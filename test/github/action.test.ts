@@ -150,6 +150,17 @@ describe('action.yml: the orgshare step', { timeout: 120_000 }, () => {
     expect(report(plan)).toBe('ENV ZENDESK_API_TOKEN,ZENDESK_API_URL,ZENDESK_OAUTH_TOKEN,ZENDESK_SUBDOMAIN');
   });
 
+  it('runs history and review (read-only) with their reports', async () => {
+    const dir = await configDir({ acme: FILES.acme });
+    const review = await runAction({ command: 'review', dir, format: 'csv' });
+    expect(review.outputs['exit-code'], review.log).toBe('0');
+    expect(review.outputs.report).toMatch(/orgshare-review\.csv$/);
+    expect(readFileSync(review.outputs.report!, 'utf8')).toContain('Acme Corp');
+    const history = await runAction({ command: 'history', dir });
+    expect(['0', '2'], history.log).toContain(history.outputs['exit-code']);
+    expect(sb.writes()).toEqual([]);
+  });
+
   it('an unknown command is refused with the list of accepted ones', async () => {
     const res = await runAction({ command: 'destroy', dir: tmp });
     expect(res.outputs['exit-code']).toBe('1');

@@ -16,8 +16,8 @@ describe('report bodies', () => {
     expect(statusLine('apply', 2)).toContain('failed or was refused (exit 2)');
     expect(statusLine('history', 2)).toContain('Findings');
     expect(statusLine('history', 1)).toContain('history check failed');
-    expect(statusLine('review', 0)).toContain('nothing needs attention');
-    expect(statusLine('review', 2)).toContain('due or overdue');
+    expect(statusLine('review', 0)).toContain('Access review');
+    expect(statusLine('review', 1)).toContain('access review failed');
   });
 
   it('recognises only a marker on the first line', () => {
