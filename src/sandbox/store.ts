@@ -234,7 +234,7 @@ export class SandboxStore {
 
     // Memberships: listed ones first, then one per user default organization not listed.
     const explicit = seed.memberships ?? [];
-    this.seq.membership = Math.max(0, ...explicit.map((m) => m.id ?? 0));
+    this.seq.membership = explicit.reduce((max, m) => Math.max(max, m.id ?? 0), 0); // no spread: 100,000s of items
     const listed = new Set(explicit.map((m) => `${m.user_id}:${m.organization_id}`));
     const all = [
       ...explicit.map((m) => ({ ...m })),
@@ -313,7 +313,7 @@ export class SandboxStore {
       if (t > ticket.updated_at) ticket.updated_at = t;
     }
     for (const s of tickets) if (s.updated_at) this.tickets.get(s.id)!.updated_at = stamp(s.updated_at);
-    this.seq.comment = Math.max(0, ...allComments.map((x) => x.c.id));
+    this.seq.comment = allComments.reduce((max, x) => Math.max(max, x.c.id), 0);
   }
 
   /** Ticket custom_fields carry an entry for every active field, like Zendesk. */
