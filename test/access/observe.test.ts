@@ -1,29 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeAccess } from '../../src/access/compute.js';
 import { readAccess, type AccessInput } from '../../src/access/observe.js';
-import { createAdapter } from '../../src/remote/adapter.js';
-import type { Adapter } from '../../src/remote/types.js';
+import { classify } from '../../bench/lib/classify.js';
 import { generateAccount, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { sandboxReader } from '../apply/helpers.js';
 import { runCli, sandboxEnv } from './cli-harness.js';
 
-function adapterFor(sb: Sandbox): Adapter {
-  return createAdapter({
-    baseUrl: sb.baseUrl,
-    subdomain: 'acme',
-    auth: { kind: 'token', email: 'admin@acme.example', token: 'sandbox-token' },
-    readOnly: true,
-    rpm: 0,
-  });
-}
+const adapterFor = sandboxReader;
 
-/** "GET /organizations/{id}/tickets/count" → count of such requests. */
+/** Requests by endpoint ("GET /organizations/{id}/tickets/count" → count). */
 function endpoints(sb: Sandbox): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const e of sb.log()) {
-    const key = `${e.method} ${e.path.replace(/^\/api\/v2/, '').replace(/\.json$/, '').replace(/\/\d+(?=\/|$)/g, '/{id}')}`;
-    out[key] = (out[key] ?? 0) + 1;
-  }
-  return out;
+  return Object.fromEntries(classify(sb.log()).byEndpoint);
 }
 
 function report(input: AccessInput) {

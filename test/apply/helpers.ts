@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { main } from '../../src/cli.js';
 import { NOW_ENV, pinnedNow } from '../../src/clock.js';
 import type { Io } from '../../src/commands/context.js';
+import { createAdapter } from '../../src/remote/adapter.js';
+import type { Adapter } from '../../src/remote/types.js';
 import type { RequestLogEntry, Sandbox } from '../../src/sandbox/index.js';
 
 /**
@@ -171,6 +173,17 @@ export async function configDir(orgs: Record<string, string>, config: string = F
 
 export async function removeConfigDirs(): Promise<void> {
   await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+}
+
+/** A read-only adapter to the sandbox as its API user, without a client-side budget. */
+export function sandboxReader(sb: Sandbox): Adapter {
+  return createAdapter({
+    baseUrl: sb.baseUrl,
+    subdomain: 'acme',
+    auth: { kind: 'token', email: 'admin@acme.example', token: 'sandbox-token' },
+    readOnly: true,
+    rpm: 0,
+  });
 }
 
 export function sandboxEnv(sb: Sandbox): NodeJS.ProcessEnv {

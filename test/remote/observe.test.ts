@@ -2,10 +2,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DesiredOrg, DesiredState, TicketRef } from '../../src/model/desired.js';
 import { DEFAULT_POLICY, DEFAULT_RISK_MESSAGE, type Policy } from '../../src/model/policy.js';
 import type { Sharing } from '../../src/model/sharing.js';
-import { createAdapter } from '../../src/remote/adapter.js';
 import { observeForPlan, scanForDrift, type ObserveProgress } from '../../src/remote/observe.js';
 import { readSet } from '../../src/plan/reads.js';
-import type { Adapter } from '../../src/remote/types.js';
+import { sandboxReader } from '../apply/helpers.js';
 import { generateAccount, startSandbox, type RequestLogEntry, type Sandbox, type SeedData } from '../../src/sandbox/index.js';
 
 const POLICY: Policy = { ...DEFAULT_POLICY, subdomain: 'acme' };
@@ -32,15 +31,7 @@ function state(orgs: DesiredOrg[]): DesiredState {
   return { orgs, hash: 'test' };
 }
 
-function adapterFor(sb: Sandbox): Adapter {
-  return createAdapter({
-    baseUrl: sb.baseUrl,
-    subdomain: 'acme',
-    auth: { kind: 'token', email: 'admin@acme.example', token: 'sandbox-token' },
-    readOnly: true,
-    rpm: 0,
-  });
-}
+const adapterFor = sandboxReader;
 
 /** "GET /path" → count, with the /api/v2 prefix, .json and numeric ids kept. */
 function calls(log: RequestLogEntry[]): Record<string, number> {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ReadOnlyViolation, RemoteError } from '../../src/errors.js';
 import { createTransport, retryAfterMs, summarizeErrorBody, RequestPacer, sharedPacer, writeSafety, type PacerClock } from '../../src/remote/transport.js';
 import type { RequestEvent } from '../../src/remote/types.js';
+import { busiestWindow } from '../../bench/lib/report.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 
 const AUTH = `Basic ${Buffer.from('admin@acme.example/token:sandbox-token').toString('base64')}`;
@@ -67,17 +68,6 @@ async function startTimes(pacer: RequestPacer, clock: PacerClock, n: number): Pr
   const times: number[] = [];
   await Promise.all(Array.from({ length: n }, () => pacer.take().then(() => times.push(clock.now()))));
   return times;
-}
-
-/** The most starts in any window [t, t + windowMs) that begins at a start. */
-function busiestWindow(times: number[], windowMs = 60_000): number {
-  let best = 0;
-  let j = 0;
-  for (let i = 0; i < times.length; i++) {
-    while (times[j]! <= times[i]! - windowMs) j++;
-    best = Math.max(best, i - j + 1);
-  }
-  return best;
 }
 
 describe('request pacer', () => {
