@@ -17,7 +17,8 @@
  * client-side budget at work; adds about a minute at 700), --drift-rpm RPM (also run drift
  * at the largest size the same way, for real: 601 requests at 200 rpm take 3 minutes;
  * the row shows the busiest 60-second window the sandbox saw), --no-naive (skip the
- * baseline, e.g. for --sizes 100000).
+ * baseline, e.g. for --sizes 100000), --only a,b (run only these commands, by their name
+ * before any parenthesis: validate, plan, apply, drift, access).
  *
  * Per size: build the world (bench/lib/world.ts), start the sandbox in this process
  * (rpm 0), then for each command reset the sandbox to the seed, run the command as a
@@ -51,10 +52,11 @@ interface Options {
   budget: number | null;
   driftRpm: number | null;
   naive: boolean;
+  only: string[] | null;
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { sizes: [100, 1000, 10_000], usersPerOrg: 5, repeat: 3, naiveRepeat: 1, cpuProf: null, keep: false, endpoints: false, budget: null, driftRpm: null, naive: true };
+  const opts: Options = { sizes: [100, 1000, 10_000], usersPerOrg: 5, repeat: 3, naiveRepeat: 1, cpuProf: null, keep: false, endpoints: false, budget: null, driftRpm: null, naive: true, only: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -77,6 +79,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--budget') opts.budget = positive(value());
     else if (a === '--drift-rpm') opts.driftRpm = positive(value());
     else if (a === '--no-naive') opts.naive = false;
+    else if (a === '--only') opts.only = value().split(',').map((s) => s.trim());
     else throw new Error(`unknown option ${a} (see the header of bench/run.ts)`);
   }
   return opts;
@@ -228,6 +231,10 @@ async function benchSize(n: number, opts: Options): Promise<Row[]> {
     { command: 'access', expectedExit: 0, args: ['access', '--dir', converged, '--format', 'json'], check: noWrites },
   ];
   if (!opts.naive) for (const job of jobs) delete job.naive;
+  if (opts.only) {
+    const only = opts.only;
+    jobs.splice(0, jobs.length, ...jobs.filter((j) => only.includes(j.command.split(' ')[0]!)));
+  }
   if (driftRpm !== null) {
     jobs.push({ command: 'drift', rpm: driftRpm, expectedExit: 0, args: ['drift', '--dir', driftBudgeted, '--format', 'json'], check: noWrites });
   }
