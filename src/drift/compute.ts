@@ -12,6 +12,9 @@
  * - `managed_differs`: a managed organization's live sharing is not the declared one.
  * - `partner_differs`: a declared partner domain is missing from the live domain_names.
  * - `grant_differs`: a declared grant whose live restriction plan would change.
+ * Baseline files (no request) make no change: the plan check `baseline` blocks instead,
+ * so a shared (or missing) baseline organization is added here as `managed_differs`
+ * (`managed_missing`).
  * Beside the plan, the account-wide scan finds what no file manages:
  * - `unmanaged_shared`: an organization is shared in Zendesk and no file manages it.
  * - `undeclared_grant`: an end-user has `ticket_restriction: organization` and no file
@@ -30,6 +33,7 @@ import { DEFAULT_POLICY, type Policy } from '../model/policy.js';
 import type { AuditInfo, DriftItem, DriftReport } from '../model/reports.js';
 import { sharingFromFlags, type Sharing } from '../model/sharing.js';
 import { plan } from '../plan/plan.js';
+import { baselineMismatches } from '../policy/baseline.js';
 
 /** What a read-only scan of the account produced (shape of remote's `scanForDrift`). */
 export interface DriftScan {
@@ -148,7 +152,8 @@ function itemOf(change: Change, live: ObservedOrg | undefined): DriftItem | null
 export function computeDrift(desired: DesiredState, scan: DriftScan, opts: DriftOptions): DriftReport {
   const liveOrgs = new Map<number, ObservedOrg>();
   for (const org of orgList(scan.orgs)) liveOrgs.set(org.id, org);
-  const planned: Plan = plan(desired, observedFromScan(desired, scan, opts.account), opts.policy ?? DEFAULT_POLICY, {
+  const observed = observedFromScan(desired, scan, opts.account);
+  const planned: Plan = plan(desired, observed, opts.policy ?? DEFAULT_POLICY, {
     now: new Date(opts.generatedAt),
     allowLarge: true,
   });
@@ -163,6 +168,16 @@ export function computeDrift(desired: DesiredState, scan: DriftScan, opts: Drift
       missing.add(item.orgId);
     }
     items.push(item);
+  }
+  // Baseline files make no change (the plan check `baseline` blocks instead): a shared or
+  // missing baseline organization is drift all the same.
+  for (const { org, live, sharing } of baselineMismatches(desired, observed)) {
+    if (!live || sharing === null) {
+      if (!missing.has(org.id)) items.push({ kind: 'managed_missing', orgId: org.id, orgName: org.name, file: org.file });
+      missing.add(org.id);
+    } else {
+      items.push({ kind: 'managed_differs', orgId: org.id, orgName: live.name, file: org.file, declared: 'private', live: sharing });
+    }
   }
 
   const managedIds = new Set(desired.orgs.map((o) => o.id));

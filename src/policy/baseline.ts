@@ -5,30 +5,45 @@
  * (`baseline`), not a change: it passes while every such organization is private in
  * Zendesk and fails, blocking the plan, when one is shared or missing.
  */
-import type { DesiredState } from '../model/desired.js';
-import type { Observed } from '../model/observed.js';
+import type { DesiredOrg, DesiredState } from '../model/desired.js';
+import type { Observed, ObservedOrg } from '../model/observed.js';
 import type { CheckResult } from '../model/plan.js';
-import { sharingFromFlags, sharingLabel } from '../model/sharing.js';
+import { sharingFromFlags, sharingLabel, type Sharing } from '../model/sharing.js';
 import { sourceAt } from './lookup.js';
 import { fail, pass } from './result.js';
 
 /** Listed by name in the message; the rest are counted. */
 const SHOWN = 5;
 
+/** A baseline organization that is not private in Zendesk (live null: not found). */
+export interface BaselineMismatch {
+  org: DesiredOrg;
+  live: ObservedOrg | null;
+  /** Live sharing; null when the organization was not found. */
+  sharing: Exclude<Sharing, 'private'> | null;
+}
+
+/** The baseline files whose organization is shared or missing (plan check and drift). */
+export function baselineMismatches(desired: DesiredState, observed: Observed): BaselineMismatch[] {
+  const out: BaselineMismatch[] = [];
+  for (const org of desired.orgs) {
+    if (org.request !== null) continue;
+    const live = observed.orgs.get(org.id) ?? null;
+    const sharing = live ? sharingFromFlags({ shared_tickets: live.sharedTickets, shared_comments: live.sharedComments }) : null;
+    if (sharing === 'private') continue;
+    out.push({ org, live, sharing });
+  }
+  return out;
+}
+
 /** The `baseline` plan check, or null when no file is a baseline. */
 export function checkBaselines(desired: DesiredState, observed: Observed): CheckResult | null {
   const baselines = desired.orgs.filter((o) => o.request === null);
   if (baselines.length === 0) return null;
-  const off: { text: string; org: (typeof baselines)[number] }[] = [];
-  for (const org of baselines) {
-    const live = observed.orgs.get(org.id);
-    if (!live) {
-      off.push({ org, text: `${org.name} (${org.id}, ${org.file}) was not found in Zendesk` });
-      continue;
-    }
-    const sharing = sharingFromFlags({ shared_tickets: live.sharedTickets, shared_comments: live.sharedComments });
-    if (sharing !== 'private') off.push({ org, text: `${org.name} (${org.id}, ${org.file}) is shared (${sharingLabel(sharing)}) in Zendesk` });
-  }
+  const off = baselineMismatches(desired, observed).map(({ org, sharing }) => ({
+    org,
+    text: sharing === null ? `${org.name} (${org.id}, ${org.file}) was not found in Zendesk` : `${org.name} (${org.id}, ${org.file}) is shared (${sharingLabel(sharing)}) in Zendesk`,
+  }));
   const files = `${baselines.length} baseline file${baselines.length === 1 ? '' : 's'}`;
   if (off.length === 0) return pass('baseline', `${files}: every organization is private in Zendesk, as asserted`);
   const shown = off.slice(0, SHOWN).map((o) => o.text);

@@ -111,6 +111,12 @@ describe('import → plan round trip (sandbox, real HTTP)', () => {
       const blocked = await runCli(['--dir', adopt, '--no-color', 'plan'], env);
       expect(blocked.code).toBe(1);
       expect(blocked.stdout).toContain('Hooli (360000000105, orgs/hooli.yaml) is shared (Read only) in Zendesk');
+      // And drift reports it like any managed organization that differs.
+      const drift = await runCli(['--dir', adopt, '--format', 'json', 'drift'], env);
+      expect(drift.code).toBe(2);
+      expect((JSON.parse(drift.stdout) as { items: unknown[] }).items).toEqual([
+        expect.objectContaining({ kind: 'managed_differs', org_id: 360000000105, declared: 'private', live: 'read_only' }),
+      ]);
       expect(sb.writes()).toEqual([]);
     } finally {
       await rm(adopt, { recursive: true, force: true });
