@@ -33,7 +33,7 @@ import { DEFAULT_POLICY, type Policy } from '../model/policy.js';
 import type { AuditInfo, DriftItem, DriftReport } from '../model/reports.js';
 import { sharingFromFlags, type Sharing } from '../model/sharing.js';
 import { plan } from '../plan/plan.js';
-import { baselineMismatches } from '../policy/baseline.js';
+import { baselineMismatches } from '../plan/baseline.js';
 
 /** What a read-only scan of the account produced (shape of remote's `scanForDrift`). */
 export interface DriftScan {

@@ -20,7 +20,7 @@ import type {
 import type { Policy } from '../model/policy.js';
 import type { Sharing } from '../model/sharing.js';
 import { sharingLabel } from '../model/sharing.js';
-import { checkBaselines } from '../policy/baseline.js';
+import { checkBaselines } from './baseline.js';
 import { checkBlastRadius, isFailing, runChecks, sortChecks, type CheckSubject } from '../policy/checks.js';
 import { userByEmail } from '../policy/lookup.js';
 import { fail } from '../policy/result.js';

@@ -9,8 +9,8 @@ import type { DesiredOrg, DesiredState } from '../model/desired.js';
 import type { Observed, ObservedOrg } from '../model/observed.js';
 import type { CheckResult } from '../model/plan.js';
 import { sharingFromFlags, sharingLabel, type Sharing } from '../model/sharing.js';
-import { sourceAt } from './lookup.js';
-import { fail, pass } from './result.js';
+import { sourceAt } from '../policy/lookup.js';
+import { fail, pass } from '../policy/result.js';
 
 /** Listed by name in the message; the rest are counted. */
 const SHOWN = 5;
