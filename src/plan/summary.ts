@@ -56,6 +56,37 @@ export function describeChange(c: Change): ChangeWords {
   }
 }
 
+/**
+ * The evidence a reviewer reads next to a change, in the order it happened: who asked
+ * (the ticket's requester as read), where they named the type, where they approved the
+ * risk. `quote` is the requester's words; `detail` says where they are.
+ */
+export interface EvidenceWord {
+  label: 'Requester' | 'Type confirmation' | 'Risk approval';
+  quote?: string;
+  detail: string;
+}
+
+export function evidenceWords(c: Change): EvidenceWord[] {
+  const e = c.evidence;
+  if (!e) return [];
+  const out: EvidenceWord[] = [];
+  if (e.requester) {
+    const r = e.requester;
+    out.push({ label: 'Requester', detail: `${r.email ?? `user ${r.id}`}${r.name ? ` (${r.name})` : ''}, requester of ticket ${c.ticket.id}` });
+  }
+  const t = e.typeConfirmation;
+  if (t) {
+    const by = t.author ? ` by ${t.author}` : '';
+    out.push({ label: 'Type confirmation', quote: t.quote, detail: `comment ${t.commentId}${by}${t.via === 'risk_approval' ? ', the risk approval' : ''}` });
+  }
+  if (e.approvalQuote !== undefined) {
+    const a = e.approvalComment;
+    out.push({ label: 'Risk approval', quote: e.approvalQuote, detail: a ? `comment ${a.id} by ${a.author}` : 'comment not read' });
+  }
+  return out;
+}
+
 /** Kinds counted together in the summary line ("2 to finish" covers every finish kind). */
 const EXTRA: [ChangeKind[], string, string][] = [
   [['finish', 'grant_finish', 'partner_finish'], 'to finish', 'to finish'],

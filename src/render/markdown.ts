@@ -14,7 +14,7 @@ import { createTwoFilesPatch } from 'diff';
 import type { Change, CheckResult, Plan, Step } from '../model/plan.js';
 import { isBlocked, isFinish } from '../model/plan.js';
 import type { ApplyReport, DriftReport } from '../model/reports.js';
-import { describeChange, exposureNote, organizationUrl, summaryLine } from '../plan/summary.js';
+import { describeChange, evidenceWords, exposureNote, organizationUrl, summaryLine } from '../plan/summary.js';
 import { applyScope, clean, driftItemText } from './text.js';
 
 // ---- escaping -----------------------------------------------------------------------
@@ -188,22 +188,7 @@ function changeSection(c: Change): string[] {
 
 /** Who asked, and their words naming the type next to their words approving the risk. */
 function evidenceMarkdown(c: Change): string[] {
-  const e = c.evidence;
-  if (!e) return [];
-  const items: string[] = [];
-  if (e.requester) {
-    const r = e.requester;
-    items.push(`- **Requester:** ${escapeMd(r.email ?? `user ${r.id}`)}${r.name ? ` (${escapeMd(r.name)})` : ''}, requester of ticket #${c.ticket.id}`);
-  }
-  const t = e.typeConfirmation;
-  if (t) {
-    const by = t.author ? ` by ${escapeMd(t.author)}` : '';
-    items.push(`- **Type confirmation:** “${escapeMd(t.quote)}” — comment ${t.commentId}${by}${t.via === 'risk_approval' ? ' (the risk approval)' : ''}`);
-  }
-  if (e.approvalQuote !== undefined) {
-    const a = e.approvalComment;
-    items.push(`- **Risk approval:** “${escapeMd(e.approvalQuote)}”${a ? ` — comment ${a.id} by ${escapeMd(a.author)}` : ''}`);
-  }
+  const items = evidenceWords(c).map((w) => `- **${w.label}:** ${w.quote !== undefined ? `“${escapeMd(w.quote)}” — ` : ''}${escapeMd(w.detail)}`);
   return items.length ? [...items, ''] : [];
 }
 

@@ -9,7 +9,7 @@ import { diffLines } from 'diff';
 import type { Change, CheckResult, Plan, Step } from '../model/plan.js';
 import { isBlocked } from '../model/plan.js';
 import type { ApplyReport, DriftItem, DriftReport, StepStatus } from '../model/reports.js';
-import { describeChange, exposureNote, summaryLine } from '../plan/summary.js';
+import { describeChange, evidenceWords, exposureNote, summaryLine } from '../plan/summary.js';
 import { palette, type Palette } from './color.js';
 
 export interface TextOptions {
@@ -95,23 +95,7 @@ function changeBlock(c: Change, p: Palette): string[] {
 
 /** Who asked, where they named the type and where they approved the risk (docs/plan-format.md). */
 function evidenceLines(c: Change): string[] {
-  const e = c.evidence;
-  if (!e) return [];
-  const lines: string[] = [];
-  if (e.requester) {
-    const r = e.requester;
-    lines.push(`    requester ${oneLine(r.email ?? `user ${r.id}`)}${r.name ? ` (${oneLine(r.name)})` : ''}, requester of ticket ${c.ticket.id}`);
-  }
-  const t = e.typeConfirmation;
-  if (t) {
-    const by = t.author ? ` by ${oneLine(t.author)}` : '';
-    lines.push(`    type confirmation "${oneLine(t.quote)}" (comment ${t.commentId}${by}${t.via === 'risk_approval' ? ', the risk approval' : ''})`);
-  }
-  if (e.approvalQuote !== undefined) {
-    const a = e.approvalComment;
-    lines.push(`    risk approval     "${oneLine(e.approvalQuote)}"${a ? ` (comment ${a.id} by ${oneLine(a.author)})` : ''}`);
-  }
-  return lines;
+  return evidenceWords(c).map((w) => `    ${w.label.toLowerCase().padEnd(18)}${w.quote !== undefined ? `"${oneLine(w.quote)}" (${oneLine(w.detail)})` : oneLine(w.detail)}`);
 }
 
 function checkLines(c: CheckResult, p: Palette, indent: string): string[] {

@@ -234,7 +234,7 @@ describe('confirmed_type: the requester named the type on the ticket (verified l
   it('the plan shows the confirmation quote next to the approval quote, and the requester, in every format', async () => {
     const dir = await repo({ 'orgs/acme-corp.yaml': acme() });
     const text = await run(envFor(sb), dir, ['plan']);
-    expect(text.stdout).toMatch(/requester jane@acme\.example \(Jane Cooper\), requester of ticket 4821/);
+    expect(text.stdout).toMatch(/requester\s+jane@acme\.example \(Jane Cooper\), requester of ticket 4821/);
     expect(text.stdout).toMatch(/type confirmation "Read only please" \(comment 90200 by jane@acme\.example\)\n\s+risk approval\s+"we accept the security risk" \(comment 90210/);
     const md = await run(envFor(sb), dir, ['--format', 'markdown', 'plan']);
     expect(md.stdout).toMatch(/\*\*Requester:\*\* jane@acme\.example \(Jane Cooper\)/);
