@@ -225,6 +225,8 @@ and the last attestation (the newest approval evidence). With reattest_after (da
 orgshare.config.yaml, grants are due (within 30 days of it) or overdue (older than it);
 \`orgshare drift\` reports overdue attestations too.
 
+Exit codes: 0 no grant due or overdue, 2 some are, 1 error.
+
 Examples:
   $ orgshare review
   $ orgshare review --format csv > access-review.csv

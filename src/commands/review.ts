@@ -1,8 +1,9 @@
 /**
  * `orgshare review [--format text|json|markdown|csv]`: the periodic access review
- * (docs/history-and-review.md). Read-only adapter, like drift. Exit 0 (the report is the
- * product; `drift` is the command that fails a schedule on overdue attestations), 1 on error.
+ * (docs/history-and-review.md). Read-only adapter, like drift. Exit 0 when no grant is
+ * due or overdue, 2 when one is (only with `reattest_after`), 1 on error.
  */
+import { EXIT } from '../errors.js';
 import { collectReview } from '../review/collect.js';
 import { computeReview } from '../review/compute.js';
 import { renderReview, type ReviewFormat } from '../review/render.js';
@@ -22,8 +23,9 @@ export async function run(global: GlobalOptions, opts: { format?: ReviewFormat }
       (t) => progress.update(`review: ${t}`),
     );
     progress.done();
-    io.stdout(renderReview(computeReview(input), opts.format ?? global.format, { color: global.color }));
-    return 0;
+    const report = computeReview(input);
+    io.stdout(renderReview(report, opts.format ?? global.format, { color: global.color }));
+    return report.grants.some((g) => g.status === 'due' || g.status === 'overdue') ? EXIT.changes : EXIT.ok;
   } finally {
     progress.done();
   }

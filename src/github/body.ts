@@ -47,7 +47,7 @@ const STATUS: Record<ReportKind, { ok: string; found?: string; failed: (exitCode
   },
   drift: {
     ok: '✅ No drift: live Zendesk matches `orgs/`.',
-    found: '⚠️ Drift found: live Zendesk differs from `orgs/`.',
+    found: '⚠️ Drift found: live Zendesk differs from `orgs/`, or a grant is overdue for re-attestation.',
     failed: (c) => `⛔ The drift check failed (exit ${c}); the result is unknown.`,
   },
   history: {

@@ -7,8 +7,8 @@
 import { RemoteError } from '../errors.js';
 import type { AuditEntry } from '../model/audit.js';
 import type { DesiredOrg } from '../model/desired.js';
-import type { ObservedComment, ObservedUser } from '../model/observed.js';
-import { mapLimit } from '../remote/adapter.js';
+import type { ObservedUser } from '../model/observed.js';
+import { readTicketComments } from '../remote/comments.js';
 import type { Adapter } from '../remote/types.js';
 import { auditChange, isManagedChange } from './audit-changes.js';
 import type { HistoryInput, HistoryOrgInput } from './compute.js';
@@ -80,19 +80,7 @@ export async function collectHistory(adapter: Adapter, opts: CollectOptions): Pr
     for (const g of d.userAccess) if (g.riskApproval) tickets.add(g.ticket.id);
     for (const p of d.partners) if (p.consent) tickets.add(p.ticket.id);
   }
-  let done = 0;
-  const ticketIds = [...tickets];
-  const commentLists = await mapLimit(ticketIds, 4, async (id) => {
-    progress(`history: request evidence ${++done}/${ticketIds.length}`);
-    try {
-      return await adapter.ticketComments(id);
-    } catch (err) {
-      // A deleted or inaccessible ticket leaves its evidence out of the timeline.
-      if (err instanceof RemoteError && err.status === 404) return [] as ObservedComment[];
-      throw err;
-    }
-  });
-  const comments = new Map<number, ObservedComment[]>(ticketIds.map((id, i) => [id, commentLists[i] ?? []]));
+  const comments = await readTicketComments(adapter, [...tickets], (done, total) => progress(`history: request evidence ${done}/${total}`));
 
   // Users named anywhere: audit actors and subjects, comment authors; then keep user
   // audit entries only for users of these organizations.

@@ -61,11 +61,6 @@ function dayNumber(isoOrDate: string): number {
   return Math.floor(Date.parse(isoOrDate.slice(0, 10) + 'T00:00:00Z') / DAY_MS);
 }
 
-/** The latest instant a Details date can stand for. */
-function endOfDay(date: string): string {
-  return `${date}T23:59:59.999Z`;
-}
-
 function utc(iso: string): string {
   const t = Date.parse(iso);
   return Number.isNaN(t) ? iso : new Date(t).toISOString();

@@ -4,28 +4,14 @@
  * comments that date each approval (one read per ticket: Zendesk has no bulk comments).
  */
 import { readAccess } from '../access/observe.js';
-import { RemoteError } from '../errors.js';
 import type { DesiredOrg } from '../model/desired.js';
-import { emptyObserved, type Observed, type ObservedComment, type ObservedUser } from '../model/observed.js';
+import { emptyObserved, type Observed, type ObservedUser } from '../model/observed.js';
 import { mapLimit } from '../remote/adapter.js';
+import { readTicketComments } from '../remote/comments.js';
 import type { Adapter } from '../remote/types.js';
 import { attestationTickets, declaredGrants } from './attest.js';
 import type { ReviewInput } from './compute.js';
 
-/** Comments of these tickets; a ticket that is gone gives none (its evidence cannot be dated). */
-export async function readApprovalComments(adapter: Adapter, tickets: number[], progress?: (t: string) => void): Promise<Map<number, ObservedComment[]>> {
-  let done = 0;
-  const lists = await mapLimit(tickets, 4, async (id) => {
-    progress?.(`reading approvals ${++done}/${tickets.length}`);
-    try {
-      return await adapter.ticketComments(id);
-    } catch (err) {
-      if (err instanceof RemoteError && err.status === 404) return [] as ObservedComment[];
-      throw err;
-    }
-  });
-  return new Map(tickets.map((id, i) => [id, lists[i] ?? []]));
-}
 
 /**
  * What the evidence checks of the attestations need, as an Observed: the approval
@@ -42,7 +28,7 @@ export async function readAttestationEvidence(
   const ticketIds = attestationTickets(orgs);
   if (ticketIds.length === 0) return observed;
   const tickets = new Map((await adapter.showTickets(ticketIds)).map((t) => [t.id, t]));
-  const comments = await readApprovalComments(adapter, ticketIds.filter((id) => tickets.has(id)), progress);
+  const comments = await readTicketComments(adapter, ticketIds.filter((id) => tickets.has(id)), (done, total) => progress?.(`reading approvals ${done}/${total}`));
   for (const id of ticketIds) observed.tickets.set(id, { ticket: tickets.get(id) ?? null, comments: comments.get(id) ?? [] });
   const authors = new Set<number>();
   for (const list of comments.values()) for (const c of list) authors.add(c.authorId);

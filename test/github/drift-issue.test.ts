@@ -38,6 +38,7 @@ describe('drift issue lifecycle', () => {
     };
     expect((await check(renderDriftMarkdown(report), '2')).code).toBe(0);
     const body = driftIssues()[0]!.body!;
+    expect(body).toContain('or a grant is overdue for re-attestation');
     expect(body).toContain('#### ⏰ Overdue attestations (1)');
     expect(body).toContain('Globex (360000000102, orgs/globex.yaml): sharing read\\_write last attested 2024-03-02, 996 days ago (reattest\\_after 365)');
   });

@@ -51,7 +51,7 @@ describe('orgshare review (sandbox, real HTTP)', () => {
     );
     const dir = await configDir({ acme: FILES.acme, globex: FILES.globex, hooli: FILES.hooli, initech: FILES.initech }, CONFIG_365);
     const res = await cli(sb, dir, ['review', '--format', 'json']);
-    expect(res.code, res.stderr).toBe(0);
+    expect(res.code, res.stderr).toBe(2); // a grant is due or overdue
     const report = JSON.parse(res.stdout) as ReviewJson;
     expect(report.reattest_after).toBe(365);
     expect(report.grants.map((g) => [g.org_id, g.kind, g.subject, g.status, g.age_days])).toEqual([
@@ -138,6 +138,7 @@ describe('orgshare review (sandbox, real HTTP)', () => {
     const report = JSON.parse((await cli(sb, dir, ['review', '--format', 'json'])).stdout) as ReviewJson;
     expect(report.reattest_after).toBeNull();
     expect(report.grants.map((g) => g.status)).toEqual(['ok', 'no_evidence']);
+    expect((await cli(sb, dir, ['review'])).code).toBe(0);
   });
 
   it('attestation status at the boundaries; CSV fields are quoted and never formulas', () => {

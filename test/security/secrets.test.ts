@@ -161,6 +161,10 @@ const NETWORK_COMMANDS: string[][] = [
   ['import', '--org', '360000000106'],
   ['access'],
   ['--format', 'json', 'access'],
+  ['history'],
+  ['--format', 'json', 'history'],
+  ['review'],
+  ['--format', 'csv', 'review'],
 ];
 
 describe('successful runs never print or write the token', () => {
@@ -187,6 +191,9 @@ describe('successful runs never print or write the token', () => {
       await go(['import', '--org', '360000000106', '--format', 'json']);
       await go(['access']);
       await go(['--format', 'json', 'access']);
+      await go(['--format', 'markdown', 'history']);
+      await go(['--format', 'json', 'review']);
+      await go(['--format', 'csv', 'review']);
 
       const codes = Object.fromEntries(runs.map(([k, r]) => [k, r.code]));
       expect(codes[`--format json plan --out ${join(dir, 'plan.json')}`]).toBe(2);
