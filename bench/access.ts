@@ -11,9 +11,9 @@
 import { computeAccess } from '../src/access/compute.js';
 import { readAccess } from '../src/access/observe.js';
 import { renderAccess } from '../src/access/render.js';
-import { createAdapter } from '../src/remote/adapter.js';
 import { generateAccount, startSandbox } from '../src/sandbox/index.js';
 import { isEntryPoint } from '../src/entry-point.js';
+import { sandboxReader } from './lib/reader.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -30,13 +30,7 @@ export async function benchAccess(opts: { orgs: number; users: number; concurren
   const seed = generateAccount({ orgs: opts.orgs, users: opts.users, ticketsPerOrg: 1 });
   const sb = await startSandbox({ port: 0, seed });
   try {
-    const adapter = createAdapter({
-      baseUrl: sb.baseUrl,
-      subdomain: 'acme',
-      auth: { kind: 'token', email: 'admin@acme.example', token: 'sandbox-token' },
-      readOnly: true,
-      rpm: 0,
-    });
+    const adapter = sandboxReader(sb);
     const started = performance.now();
     const input = await readAccess(adapter, { concurrency: opts.concurrency });
     const readMs = performance.now() - started;

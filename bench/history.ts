@@ -18,10 +18,10 @@ import { join } from 'node:path';
 import { loadConfig } from '../src/config/load.js';
 import { collectHistory } from '../src/history/collect.js';
 import { computeHistory, historyFindings } from '../src/history/compute.js';
-import { createAdapter } from '../src/remote/adapter.js';
 import { startSandbox } from '../src/sandbox/index.js';
 import { isEntryPoint } from '../src/entry-point.js';
 import { endpointOf } from './lib/classify.js';
+import { sandboxReader } from './lib/reader.js';
 import { buildWorld, writeRepo } from './lib/world.js';
 
 function arg(name: string, fallback: string): string {
@@ -64,13 +64,7 @@ export async function benchHistory(orgs: number, changes: number): Promise<Histo
     }
     const auditEntries = sb.store.auditLogs.size;
     sb.clearLog();
-    const adapter = createAdapter({
-      baseUrl: sb.baseUrl,
-      subdomain: 'acme',
-      auth: { kind: 'token', email: 'admin@acme.example', token: 'sandbox-token' },
-      readOnly: true,
-      rpm: 0,
-    });
+    const adapter = sandboxReader(sb);
     const started = performance.now();
     const now = new Date(Date.parse(sb.store.clock.now()) + 60_000);
     const input = await collectHistory(adapter, {
