@@ -4,7 +4,18 @@ import { attestationStatus } from '../../src/review/attest.js';
 import { csvField } from '../../src/review/render.js';
 import { cli, configDir, FAST_CONFIG, FILES, NOW, removeConfigDirs } from '../apply/helpers.js';
 
-/** The default world with approval comments at chosen instants (NOW is 2026-11-23T10:00Z). */
+/** An instant `days` and `hours` before the suite's pinned clock (NOW), as Zendesk writes it. */
+function ago(days: number, hours = 0): string {
+  return new Date(NOW.getTime() - (days * 24 + hours) * 3_600_000).toISOString().replace('.000Z', 'Z');
+}
+const iso = (at: string): string => new Date(at).toISOString();
+
+/** Approvals 365 days and an hour ago (overdue), 365 days less an hour ago (due), 175 days ago (ok). */
+const OVERDUE = ago(365, 1);
+const DUE = ago(365, -1);
+const OK = ago(175);
+
+/** The default world with approval comments at chosen instants. */
 function seedWith(approvals: Record<number, string>): SeedData {
   const seed = structuredClone(DEFAULT_SEED);
   for (const t of seed.tickets ?? []) {
@@ -44,9 +55,9 @@ describe('orgshare review (sandbox, real HTTP)', () => {
   it('with reattest_after: 365 lists exactly the grants whose newest approval is older than 365 days as overdue', async () => {
     sb.reset(
       seedWith({
-        90210: '2025-11-23T09:00:00Z', // Acme: 365 days and one hour → overdue
-        31010: '2025-11-23T11:00:00Z', // Globex: 364 days and 23 hours → due (within 30 days)
-        50110: '2026-06-01T10:00:00Z', // Hooli's user grant: 175 days → ok
+        90210: OVERDUE, // Acme: 365 days and one hour → overdue
+        31010: DUE, // Globex: 364 days and 23 hours → due (within 30 days)
+        50110: OK, // Hooli's user grant: 175 days → ok
       }),
     );
     const dir = await configDir({ acme: FILES.acme, globex: FILES.globex, hooli: FILES.hooli, initech: FILES.initech }, CONFIG_365);
@@ -61,7 +72,7 @@ describe('orgshare review (sandbox, real HTTP)', () => {
     ]);
     // Acme and Hooli's grant are declared but not applied yet; Globex is shared live.
     expect(report.grants.map((g) => (g as unknown as { in_effect: boolean }).in_effect)).toEqual([false, true, false]);
-    expect(report.grants[0]).toMatchObject({ approver: 'jane@acme.example', last_attested: '2025-11-23T09:00:00.000Z', members: 3 });
+    expect(report.grants[0]).toMatchObject({ approver: 'jane@acme.example', last_attested: iso(OVERDUE), members: 3 });
     expect(report.summary).toMatchObject({ grants: 3, overdue: 1, due: 1, ok: 1 });
     expect(sb.writes()).toEqual([]);
 
@@ -81,7 +92,7 @@ describe('orgshare review (sandbox, real HTTP)', () => {
   });
 
   it('drift lists overdue attestations as their own kind, in every format, only when reattest_after is set', async () => {
-    sb.reset(seedWith({ 90210: '2025-11-23T09:00:00Z', 31010: '2025-11-23T11:00:00Z', 50110: '2026-06-01T10:00:00Z' }));
+    sb.reset(seedWith({ 90210: OVERDUE, 31010: DUE, 50110: OK }));
     const files = { acme: FILES.acme, globex: FILES.globex, hooli: FILES.hooli };
     const dir = await configDir(files, CONFIG_365);
     const res = await cli(sb, dir, ['drift', '--format', 'json']);
@@ -95,16 +106,16 @@ describe('orgshare review (sandbox, real HTTP)', () => {
         file: 'orgs/acme.yaml',
         grant: 'shared_organization',
         subject: 'read_only',
-        last_attested: '2025-11-23T09:00:00.000Z',
+        last_attested: iso(OVERDUE),
         age_days: 365,
         reattest_after: 365,
       },
     ]);
     const md = await cli(sb, dir, ['drift', '--format', 'markdown']);
     expect(md.stdout).toContain('#### ⏰ Overdue attestations (1)');
-    expect(md.stdout).toContain('Acme Corp (360000000101, orgs/acme.yaml): sharing read\\_only last attested 2025-11-23, 365 days ago');
+    expect(md.stdout).toContain(`Acme Corp (360000000101, orgs/acme.yaml): sharing read\\_only last attested ${OVERDUE.slice(0, 10)}, 365 days ago`);
     const text = await cli(sb, dir, ['drift']);
-    expect(text.stdout).toContain('⏰ Acme Corp (360000000101, orgs/acme.yaml): sharing read_only last attested 2025-11-23');
+    expect(text.stdout).toContain(`⏰ Acme Corp (360000000101, orgs/acme.yaml): sharing read_only last attested ${OVERDUE.slice(0, 10)}`);
 
     sb.clearLog();
     const off = await cli(sb, await configDir(files), ['drift', '--format', 'json']);
@@ -113,7 +124,7 @@ describe('orgshare review (sandbox, real HTTP)', () => {
   });
 
   it('a re-attestation counts only when its approval passes the evidence checks of a widening change', async () => {
-    sb.reset(seedWith({ 90210: '2025-11-01T09:00:00Z' }));
+    sb.reset(seedWith({ 90210: ago(387, 1) }));
     // A new "approval" that is the requester's first message, written before the risk message.
     const fake = FILES.acme.replace('comment_id: 90210', 'comment_id: 90200').replace('quote: "we accept the security risk"', 'quote: "Read only please"');
     const dir = await configDir({ acme: fake }, CONFIG_365);
@@ -128,7 +139,7 @@ describe('orgshare review (sandbox, real HTTP)', () => {
     // The genuine approval attests it (and is overdue: 387 days old).
     const real = await configDir({ acme: FILES.acme }, CONFIG_365);
     const again = JSON.parse((await cli(sb, real, ['review', '--format', 'json'])).stdout) as ReviewJson;
-    expect(again.grants[0]).toMatchObject({ status: 'overdue', last_attested: '2025-11-01T09:00:00.000Z', evidence_problem: null });
+    expect(again.grants[0]).toMatchObject({ status: 'overdue', last_attested: iso(ago(387, 1)), evidence_problem: null });
   });
 
   it('re-attestation is off by default; a legacy record has no dated evidence', async () => {
