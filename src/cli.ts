@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { pinnedNow } from './clock.js';
-import { ConfigError, OrgshareError, UsageError, errorText, redact } from './errors.js';
+import { ConfigError, OrgshareError, UsageError, errorText, redact, registerSecretsFrom } from './errors.js';
 import { processIo, type Format, type GlobalOptions, type Io } from './commands/context.js';
 import { sandboxHelpExamples } from './commands/sandbox-help.js';
 import { renderProblems } from './render/problems.js';
@@ -126,6 +126,7 @@ Examples:
     .argument('[plan]', 'a plan saved with `plan --out`; refused when live state or files changed since')
     .option('--yes', 'do not ask for confirmation')
     .option('--allow-large', 'allow more changes than max_changes (blast radius)')
+    .option('--force-unlock <id>', 'remove the apply lock line with this id (shown when apply is refused as locked), then stop')
     .addHelpText('after', `
 Without a plan file, apply plans first, prints the plan, and writes only with --yes or an
 interactive confirmation. If any change is blocked, nothing is written.
@@ -133,7 +134,8 @@ interactive confirmation. If any change is blocked, nothing is written.
 Examples:
   $ orgshare apply                 # plan, show, ask
   $ orgshare apply --yes           # CI on merge
-  $ orgshare apply plan.json --yes # exactly the reviewed plan, or refuse`)
+  $ orgshare apply plan.json --yes # exactly the reviewed plan, or refuse
+  $ orgshare apply --force-unlock 5c0f9a1b2c3d4e5f --yes   # a crashed apply's lock, after checking no apply runs`)
     .action(
       run(async () => {
         const cmd = program.commands.find((c) => c.name() === 'apply')!;
@@ -269,7 +271,17 @@ function sandboxOptions(program: Command): SandboxCommandOptions {
 }
 
 /** Runs the CLI; returns the exit code. All errors end here. */
-export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+/** INVISIBLE (render/text.ts), but not the U+200B Markdown output puts after "@" to break @mentions. */
+const OUTPUT_INVISIBLE = /[\u007f-\u009f\u061c\u200c-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]|(?<!@)\u200b/g;
+
+export async function main(argv: string[], ioGiven: Io = processIo()): Promise<number> {
+  // Every byte printed passes through redaction of every secret of this environment, in
+  // any letter case (docs/security.md): a message that echoes a value cannot leak one.
+  registerSecretsFrom(ioGiven.env);
+  // Characters that render differently from their bytes are escaped in every format
+  // (valid JSON escapes there); renderers escape control characters themselves.
+  const safe = (t: string) => redact(t).replace(OUTPUT_INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const io: Io = { ...ioGiven, stdout: (t) => ioGiven.stdout(safe(t)), stderr: (t) => ioGiven.stderr(safe(t)) };
   let code = 0;
   const program = buildProgram(io, (c) => (code = c));
   try {

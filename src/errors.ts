@@ -105,25 +105,64 @@ export function errorText(err: unknown): string {
 const SECRET_ENV = ['ZENDESK_API_TOKEN', 'ZENDESK_OAUTH_TOKEN', 'GITHUB_TOKEN'];
 const extraSecrets = new Set<string>();
 
-/** Registers a secret value so `redact` removes it wherever it appears. */
+/** Registers a secret value so `redact` removes it wherever it appears, in any letter case. */
 export function registerSecret(value: string | undefined | null): void {
   if (value && value.length >= 4) extraSecrets.add(value);
 }
 
-/** Removes registered secrets, secret env values, and Authorization header values. */
-export function redact(text: string): string {
-  let out = text;
+/** Registers the secrets of an environment (the CLI does this first, for the env it was given). */
+export function registerSecretsFrom(env: NodeJS.ProcessEnv): void {
+  for (const name of SECRET_ENV) registerSecret(env[name]?.trim());
+}
+
+function knownSecrets(): string[] {
   const secrets = [...extraSecrets];
   for (const name of SECRET_ENV) {
     const v = process.env[name];
     if (v && v.length >= 4) secrets.push(v);
   }
-  for (const s of secrets) {
-    out = out.split(s).join('[REDACTED]');
-    const b64 = Buffer.from(s).toString('base64');
-    if (b64.length >= 8) out = out.split(b64).join('[REDACTED]');
+  return secrets;
+}
+
+const ECHO_LIMIT = 40;
+const SHARED_RUN = 6;
+
+/**
+ * How a message may show the value of an environment variable (docs/security.md): quoted,
+ * control characters escaped, at most 40 characters, and never when it shares six
+ * characters in a row with a secret (in any letter case) or looks like a token itself
+ * (24+ characters of letters and digits mixed): then only its length is shown.
+ */
+export function echoEnvValue(value: string | undefined): string {
+  if (value === undefined) return '(unset)';
+  const lower = value.toLowerCase();
+  const overlaps = knownSecrets().some((secret) => {
+    const s = secret.toLowerCase();
+    if (lower.includes(s)) return true;
+    for (let i = 0; i + SHARED_RUN <= lower.length; i++) if (s.includes(lower.slice(i, i + SHARED_RUN))) return true;
+    return false;
+  });
+  const tokenLike = value.length >= 24 && /^[A-Za-z0-9_\-+/=.]+$/.test(value) && /\d/.test(value) && /[A-Za-z]/.test(value);
+  if (overlaps || tokenLike) return `(${value.length} characters, not shown: it looks like a secret)`;
+  const shown = value.length > ECHO_LIMIT ? `${value.slice(0, ECHO_LIMIT)}…` : value;
+  return JSON.stringify(shown).replace(/[\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Removes registered secrets, secret env values, and Authorization header values. */
+export function redact(text: string): string {
+  let out = text;
+  for (const s of knownSecrets()) {
+    // Any letter case: a value may have been lowercased on its way (a subdomain is).
+    out = out.replace(new RegExp(escapeRegExp(s), 'gi'), '[REDACTED]');
+    for (const b64 of [Buffer.from(s).toString('base64').replace(/=+$/, ''), Buffer.from(s).toString('base64url')]) {
+      if (b64.length >= 8) out = out.split(b64).join('[REDACTED]');
+    }
   }
   out = out.replace(/(authorization["']?\s*[:=]\s*["']?)(basic|bearer)\s+[A-Za-z0-9+/=._~-]+/gi, '$1$2 [REDACTED]');
   out = out.replace(/(Basic|Bearer)\s+[A-Za-z0-9+/=._~-]{16,}/g, '$1 [REDACTED]');
   return out;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

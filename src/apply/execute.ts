@@ -266,14 +266,14 @@ function orgUpdateFor(step: OrgStep, org: ObservedOrg): { update: OrgUpdate; not
     notes.push('sharing already set');
   }
   if (step.detailsLine !== undefined) {
-    if (detailsRecord(org.details, step.detailsLine)) {
+    if (org.details === step.detailsBefore && step.detailsAfter !== null) {
+      // As planned: the line is not written yet, even if an older line reads the same (a
+      // correction of sharing changed by hand on the day it was recorded).
+      update.details = step.detailsAfter;
+    } else if (org.details === step.detailsAfter || detailsRecord(org.details, step.detailsLine)) {
       notes.push('Details already record this change');
     } else {
-      // Prefer the plan's exact text; recompute only when Details moved since planning.
-      update.details =
-        org.details === step.detailsBefore && step.detailsAfter !== null
-          ? step.detailsAfter
-          : appendLine(org.details, step.detailsLine);
+      update.details = appendLine(org.details, step.detailsLine);
     }
   }
   if (step.domainNames) {
@@ -615,7 +615,7 @@ async function verify(
         }
         if (r.step.detailsLine !== undefined && !detailsRecord(org.details, r.step.detailsLine)) {
           problems.push(`${label}: Details line missing after apply`);
-        } else if (r.step.detailsLine !== undefined && countLine(org.details, r.step.detailsLine) > 1) {
+        } else if (r.step.detailsLine !== undefined && countLine(org.details, r.step.detailsLine) > Math.max(1, countLine(r.step.detailsAfter, r.step.detailsLine))) {
           problems.push(`${label}: Details line present ${countLine(org.details, r.step.detailsLine)} times`);
         }
         if (r.step.domainNames && !sameSet(org.domainNames, r.step.domainNames)) problems.push(`${label}: domain names differ`);

@@ -16,8 +16,11 @@
  * Protocol. Zendesk has no compare-and-set for users, so a lock is taken by writing and
  * then looking again after everyone else's write must have landed:
  *   1. read users/me. A live line of another apply → refuse before writing anything;
- *   2. write notes = the notes without lock lines + our line (the bulk job is awaited);
- *   3. when 1→2 took longer than `settleMs` → refuse (`lock_timeout`), leaving our line;
+ *   2. write notes = the notes without stale lock lines + our line (one synchronous PUT,
+ *      sent once: a 429 means Zendesk did not apply it, so acquisition starts again at 1,
+ *      at most MAX_ATTEMPTS times);
+ *   3. when 1→2 took longer than `settleMs` (or the write's outcome is unknown) → refuse
+ *      (`lock_timeout`, `lock_failed`) and remove our line again once it must have landed;
  *   4. wait `settleMs`, read users/me again: our line is there → the lock is ours;
  *      otherwise another apply wrote after us → refuse (`lock_lost`) without touching it.
  * Why two applies cannot both hold it: say A's write landed first (at Ca) and B's later
@@ -26,23 +29,27 @@
  * line of A, so Rb was before Ca. Then Cb − Rb > settle, and B refuses in step 3. Every
  * apply of one account must use the same `settleMs` (the default depends only on the API
  * host), and Zendesk must show a completed write to reads that start after it (replica lag
- * counts against `settleMs`, hence the generous default).
+ * counts against `settleMs`, hence the generous default). (B's late write may have
+ * replaced A's line; B then removes its own line and A holds on without a visible line:
+ * that needs one PUT to take longer than the settle time, 15 s, see docs/security.md.)
  *
- * Expiry: a line is live until `expires` (the owner's clock; default TTL 30 min) and, on
- * the same host, only while its process exists, so a crashed apply blocks others at most
- * until its lock expires (at once on its own machine). A line that cannot be parsed counts
- * as held: refusing is the safe reading of a lock nobody understands.
+ * Life of a line (docs/security.md, "The apply lock"): live until its expiry, which is
+ * `expires` but never later than `acquired` + the maximum TTL, whatever the line says; on
+ * the same host only while its process exists (same pid and, where /proc tells, the same
+ * process start, so a reused pid does not keep it alive). A line orgshare cannot read
+ * (no id, no times, acquired in the future) was not written by orgshare: it is reported
+ * and ignored, and kept byte for byte. Stale lines are removed by the next write of any
+ * apply (`acquireApplyLock`, and `cleanStaleLockLines` for an apply with nothing to do).
  *
  * Release removes only our own line and keeps everything else in the notes byte for byte;
  * it never throws for Zendesk errors (the lock then expires by itself), so a failed
- * release cannot hide the apply report. Step 3 leaves our line in place on purpose: a slow
- * write may have replaced the line of an apply that holds the lock, and ours now stands
- * in for it until it expires.
+ * release cannot hide the apply report.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { setTimeout as sleepMs } from 'node:timers/promises';
-import { ApplyLockError, InternalError, ReadOnlyViolation, redact } from '../errors.js';
+import { ApplyLockError, InternalError, ReadOnlyViolation, RemoteError, redact } from '../errors.js';
 import type { ObservedUser } from '../model/observed.js';
 import { isLoopbackUrl } from '../remote/env.js';
 import type { Adapter } from '../remote/types.js';
@@ -64,6 +71,8 @@ export const LOOPBACK_SETTLE_MS = 1_000;
 export interface ApplyLockOptions {
   /** How long the lock stays valid if never released (default 30 min). */
   ttlMs?: number;
+  /** No line lives longer than this after its `acquired`, whatever its `expires` says (default 30 min, at least ttlMs). */
+  maxTtlMs?: number;
   /** See the protocol above; default by API host (15 s, 1 s for a loopback sandbox). */
   settleMs?: number;
   /** Wall clock for `acquired`/`expires` (default: the system clock). */
@@ -71,11 +80,14 @@ export interface ApplyLockOptions {
   /** Monotonic milliseconds, for measuring the write (default performance.now). */
   monotonic?: () => number;
   sleep?: (ms: number) => Promise<void>;
-  /** This process: shown in the lock line (defaults: os.hostname(), process.pid). */
+  /** This process: shown in the lock line (defaults: os.hostname(), process.pid, its start from /proc). */
   host?: string;
   pid?: number;
-  /** Whether a pid on this host still runs (default: process.kill(pid, 0)). */
-  isAlive?: (pid: number) => boolean;
+  start?: string | null;
+  /** Whether a pid on this host still runs as the process that started at `start` (default: kill(pid, 0) and /proc). */
+  isAlive?: (pid: number, start: string | null) => boolean;
+  /** Lines that are ignored (unreadable or absurd) or removed, for a warning; never contains secrets. */
+  onNotice?: (message: string) => void;
   /** The organizations this apply changes, written as `orgs=` for drift to see. */
   orgIds?: number[];
 }
@@ -87,6 +99,8 @@ export interface LockLine {
   id: string | null;
   host: string | null;
   pid: number | null;
+  /** The owner process's start (clock ticks since boot, from /proc), when its host has /proc. */
+  start: string | null;
   acquired: string | null;
   expires: string | null;
   /** The organizations being applied; null when the line does not say (any of them). */
@@ -102,7 +116,7 @@ export interface ApplyLock {
   pid: number;
   acquiredAt: string;
   expiresAt: string;
-  /** The notes as we wrote them, and as they were without any lock line. */
+  /** The notes as we wrote them, and as they were without our line. */
   written: string;
   before: string;
 }
@@ -111,6 +125,8 @@ export { ApplyLockError, type ApplyLockCode } from '../errors.js';
 
 /** Lowest settle time the sandbox override accepts. */
 const MIN_LOOPBACK_SETTLE_MS = 100;
+/** Acquisitions started again after a 429 on the lock write (Zendesk applied nothing). */
+const MAX_ATTEMPTS = 3;
 
 /**
  * The default settle time for an API base URL: short only for a sandbox on this machine.
@@ -124,13 +140,17 @@ export function defaultSettleMs(baseUrl: string | undefined, env: NodeJS.Process
   return Number.isFinite(override) && override >= MIN_LOOPBACK_SETTLE_MS ? override : LOOPBACK_SETTLE_MS;
 }
 
+function isLockLine(raw: string): boolean {
+  return raw.replace(/\r$/, '').trimStart().startsWith(LOCK_PREFIX);
+}
+
 /** The lock lines in a notes text (lines starting with LOCK_PREFIX). */
 export function parseLockLines(notes: string | null): LockLine[] {
   if (!notes) return [];
   const out: LockLine[] = [];
   for (const raw of notes.split('\n')) {
+    if (!isLockLine(raw)) continue;
     const text = raw.replace(/\r$/, '');
-    if (!text.trimStart().startsWith(LOCK_PREFIX)) continue;
     const field = (name: string, re: string) => new RegExp(`(?:^|\\s)${name}=(${re})(?=\\s|$)`).exec(text)?.[1] ?? null;
     const pid = field('pid', '\\d{1,10}');
     const orgs = field('orgs', '\\d{1,20}(?:,\\d{1,20}){0,' + String(MAX_LOCK_ORGS) + '}');
@@ -139,6 +159,7 @@ export function parseLockLines(notes: string | null): LockLine[] {
       id: field('id', '[0-9a-f]{8,64}'),
       host: field('host', '\\S{1,255}'),
       pid: pid === null ? null : Number(pid),
+      start: field('start', '\\d{1,20}'),
       acquired: field('acquired', '\\S+'),
       expires: field('expires', '\\S+'),
       orgs: orgs === null ? null : orgs.split(',').map(Number),
@@ -147,11 +168,24 @@ export function parseLockLines(notes: string | null): LockLine[] {
   return out;
 }
 
+/** The notes without the lock lines `drop` selects; every other byte kept. */
+function withoutLines(notes: string | null, drop: (line: LockLine) => boolean): string {
+  if (!notes) return '';
+  // Each line with its own terminator, so removing one keeps the others' bytes exactly.
+  return notes
+    .split(/(?<=\n)/)
+    .filter((piece) => {
+      const raw = piece.replace(/\n$/, '');
+      if (!isLockLine(raw)) return true;
+      const line = parseLockLines(raw)[0];
+      return line === undefined || !drop(line);
+    })
+    .join('');
+}
+
 /** The notes without any lock line; every other byte kept. */
 export function withoutLockLines(notes: string | null): string {
-  if (!notes) return '';
-  const kept = notes.split('\n').filter((l) => !l.replace(/\r$/, '').trimStart().startsWith(LOCK_PREFIX));
-  return kept.join('\n');
+  return withoutLines(notes, () => true);
 }
 
 function appendLine(text: string, line: string): string {
@@ -159,20 +193,40 @@ function appendLine(text: string, line: string): string {
   return text.endsWith('\n') ? `${text}${line}` : `${text}\n${line}`;
 }
 
-function formatLine(id: string, host: string, pid: number, acquired: string, expires: string, orgIds?: number[]): string {
+function formatLine(id: string, host: string, pid: number, start: string | null, acquired: string, expires: string, orgIds?: number[]): string {
+  const started = start === null ? '' : ` start=${start}`;
   const ids = orgIds === undefined ? [] : [...new Set(orgIds)].sort((a, b) => a - b);
   const orgs = orgIds === undefined ? '' : ` orgs=${ids.length === 0 || ids.length > MAX_LOCK_ORGS ? '*' : ids.join(',')}`;
-  return `${LOCK_PREFIX} id=${id} host=${host} pid=${pid} acquired=${acquired} expires=${expires}${orgs} ${LOCK_SUFFIX}`;
+  return `${LOCK_PREFIX} id=${id} host=${host} pid=${pid}${started} acquired=${acquired} expires=${expires}${orgs} ${LOCK_SUFFIX}`;
 }
 
-function defaultIsAlive(pid: number): boolean {
+/**
+ * When a process started, as clock ticks since boot (field 22 of /proc/PID/stat), or null
+ * where there is no /proc. Compared only with values read the same way on the same host.
+ */
+export function processStart(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // The command name (field 2) may contain spaces and parentheses: count after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const start = fields[19];
+    return start !== undefined && /^\d+$/.test(start) ? start : null;
+  } catch {
+    return null;
+  }
+}
+
+function defaultIsAlive(pid: number, start: string | null): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     // EPERM: it exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  // A pid the system gave to a newer process is not the owner any more.
+  if (start === null) return true;
+  const now = processStart(pid);
+  return now === null || now === start;
 }
 
 /**
@@ -183,107 +237,262 @@ function defaultIsAlive(pid: number): boolean {
  */
 const heldHere = new Set<string>();
 
-/** Why a lock line no longer counts, or null when it is live. */
-export function staleReason(
-  line: LockLine,
-  now: Date,
-  self: { host: string; isAlive: (pid: number) => boolean; pid?: number },
-): string | null {
+interface Self {
+  host: string;
+  pid?: number;
+  isAlive: (pid: number, start: string | null) => boolean;
+  maxTtlMs: number;
+}
+
+/** What a line means now: held by someone (until when), stale (why), or not orgshare's (why). */
+export type LineStatus =
+  | { kind: 'live'; until: string }
+  | { kind: 'stale'; reason: string }
+  | { kind: 'unreadable'; reason: string };
+
+export function lineStatus(line: LockLine, now: Date, self: Self): LineStatus {
+  const acquired = line.acquired === null ? NaN : Date.parse(line.acquired);
   const expires = line.expires === null ? NaN : Date.parse(line.expires);
-  if (!Number.isNaN(expires) && expires <= now.getTime()) return `expired at ${line.expires}`;
-  if (self.pid !== undefined && line.host === self.host && line.pid === self.pid && line.id !== null && !heldHere.has(line.id)) {
-    return `left behind by an earlier apply of this process (${line.pid} on ${line.host})`;
+  if (line.id === null || Number.isNaN(acquired) || Number.isNaN(expires)) {
+    return { kind: 'unreadable', reason: 'it has no id, acquired or expires orgshare can read' };
   }
-  if (line.host !== null && line.host === self.host && line.pid !== null && !self.isAlive(line.pid)) {
-    return `process ${line.pid} on ${line.host} is gone`;
+  if (acquired > now.getTime() + self.maxTtlMs) return { kind: 'unreadable', reason: `it was acquired in the future (${line.acquired})` };
+  // Bounded by the maximum lifetime whatever the line says (expires=9999-… is not forever).
+  const until = Math.min(expires, acquired + self.maxTtlMs);
+  if (until <= now.getTime()) return { kind: 'stale', reason: `expired at ${new Date(until).toISOString()}` };
+  if (self.pid !== undefined && line.host === self.host && line.pid === self.pid && !heldHere.has(line.id)) {
+    return { kind: 'stale', reason: `left behind by an earlier apply of this process (${line.pid} on ${line.host})` };
   }
-  // Live, including a line whose expiry or owner cannot be read (see the header).
-  return null;
+  if (line.host !== null && line.host === self.host && line.pid !== null && !self.isAlive(line.pid, line.start)) {
+    return { kind: 'stale', reason: `process ${line.pid} on ${line.host} is gone` };
+  }
+  return { kind: 'live', until: new Date(until).toISOString() };
+}
+
+/** Why a lock line no longer counts, or null when it is live (unreadable lines do not count). */
+export function staleReason(line: LockLine, now: Date, self: Omit<Self, 'maxTtlMs'> & { maxTtlMs?: number }): string | null {
+  const status = lineStatus(line, now, { maxTtlMs: DEFAULT_LOCK_TTL_MS, ...self });
+  return status.kind === 'live' ? null : status.reason;
 }
 
 /**
  * The live lock lines in the notes of the API user, as another process sees them (drift):
- * not expired and, on this host, held by a running process. Lines that cannot be read
- * count as live, as for apply.
+ * live as for apply (lineStatus); lines orgshare cannot read are not orgshare's and do not
+ * count.
  */
-export function liveLockLines(notes: string | null, now: Date, isAlive: (pid: number) => boolean = defaultIsAlive): LockLine[] {
+export function liveLockLines(notes: string | null, now: Date, isAlive: (pid: number, start: string | null) => boolean = defaultIsAlive): LockLine[] {
   const host = hostname().replace(/\s+/g, '_') || 'unknown-host';
-  return parseLockLines(notes).filter((l) => staleReason(l, now, { host, isAlive }) === null);
+  return parseLockLines(notes).filter((l) => lineStatus(l, now, { host, isAlive, maxTtlMs: DEFAULT_LOCK_TTL_MS }).kind === 'live');
 }
 
-/** "another apply (host runner-7, pid 2412, since …, until …)". */
-export function describeHolder(line: LockLine): string {
-  if (line.id === null || line.expires === null) return `an unreadable lock line ("${line.text.slice(0, 200)}")`;
-  return `another apply (host ${line.host ?? '?'}, pid ${line.pid ?? '?'}, since ${line.acquired ?? '?'}, until ${line.expires})`;
+/** A bounded, single-line excerpt of a line nobody can vouch for (it is never echoed whole). */
+function excerpt(text: string): string {
+  const flat = [...text].map((c) => (/[\p{Cc}\p{Cf}]/u.test(c) ? '?' : c)).join('');
+  return JSON.stringify(redact(flat.length > 120 ? `${flat.slice(0, 120)}…` : flat));
 }
 
-function releaseHint(user: ObservedUser): string {
+/** "another apply (host runner-7, pid 2412, since …, until …, lock id …)"; `until` defaults to the bounded expiry. */
+export function describeHolder(line: LockLine, until?: string): string {
+  let end = until;
+  if (end === undefined) {
+    const acquired = line.acquired === null ? NaN : Date.parse(line.acquired);
+    const expires = line.expires === null ? NaN : Date.parse(line.expires);
+    end = Number.isNaN(acquired) || Number.isNaN(expires) ? (line.expires ?? '?') : new Date(Math.min(expires, acquired + DEFAULT_LOCK_TTL_MS)).toISOString();
+  }
+  return `another apply (host ${line.host ?? '?'}, pid ${line.pid ?? '?'}, since ${line.acquired ?? '?'}, until ${end}, lock id ${line.id ?? '?'})`;
+}
+
+function releaseHint(user: ObservedUser, until: string | null, id: string | null): string {
   const who = user.email ?? `user ${user.id}`;
   return (
     'wait for the other apply to finish and run apply again. If no apply is running (it crashed), the lock expires by itself ' +
-    `at the time shown, or an admin can delete the line starting with ${LOCK_PREFIX} from the notes of ${who} in Zendesk`
+    `${until ? `at ${until}` : 'at the time shown'}; or remove it now${id ? ` with \`orgshare apply --force-unlock ${id}\`` : ''}, or an admin can delete the line starting with ${LOCK_PREFIX} from the notes of ${who} in Zendesk`
   );
+}
+
+interface Resolved {
+  now: () => Date;
+  monotonic: () => number;
+  sleep: (ms: number) => Promise<void>;
+  ttlMs: number;
+  settleMs: number;
+  self: Self & { pid: number; start: string | null };
+  notice: (message: string) => void;
+}
+
+function resolveOptions(adapter: Adapter, opts: ApplyLockOptions): Resolved {
+  const ttlMs = opts.ttlMs ?? DEFAULT_LOCK_TTL_MS;
+  const settleMs = opts.settleMs ?? defaultSettleMs(adapter.baseUrl);
+  if (!(ttlMs > settleMs)) throw new InternalError(`apply lock: ttlMs (${ttlMs}) must exceed settleMs (${settleMs})`);
+  const pid = opts.pid ?? process.pid;
+  return {
+    now: opts.now ?? (() => new Date()),
+    monotonic: opts.monotonic ?? (() => performance.now()),
+    sleep: opts.sleep ?? ((ms: number) => sleepMs(ms).then(() => undefined)),
+    ttlMs,
+    settleMs,
+    self: {
+      host: (opts.host ?? hostname()).replace(/\s+/g, '_') || 'unknown-host',
+      pid,
+      start: opts.start !== undefined ? opts.start : opts.pid === undefined ? processStart(pid) : null,
+      isAlive: opts.isAlive ?? defaultIsAlive,
+      maxTtlMs: Math.max(opts.maxTtlMs ?? DEFAULT_LOCK_TTL_MS, ttlMs),
+    },
+    notice: opts.onNotice ?? (() => undefined),
+  };
+}
+
+/** Sorts the lock lines of a notes text, reporting the ones orgshare ignores. */
+function classify(notes: string | null, at: Date, o: Resolved): { live: { line: LockLine; until: string }[]; stale: LockLine[] } {
+  const live: { line: LockLine; until: string }[] = [];
+  const stale: LockLine[] = [];
+  for (const line of parseLockLines(notes)) {
+    const status = lineStatus(line, at, o.self);
+    if (status.kind === 'live') live.push({ line, until: status.until });
+    else if (status.kind === 'stale') stale.push(line);
+    else o.notice(`ignoring a line in the API user's notes that looks like an apply lock but is not one orgshare wrote (${status.reason}): ${excerpt(line.text)}`);
+  }
+  return { live, stale };
 }
 
 /**
  * Takes the apply lock for the account behind `adapter` (a writing adapter), or throws
  * ApplyLockError. Call it after the plan was accepted and before the first write, and
- * plan again once it is held: another apply may have finished in the meantime.
+ * plan again once it is held: another apply may have finished in the meantime. Give it
+ * an adapter whose transport does not retry (maxRetries 0): a 429 on the lock write then
+ * starts the acquisition again instead of landing late.
  */
 export async function acquireApplyLock(adapter: Adapter, opts: ApplyLockOptions = {}): Promise<ApplyLock> {
-  const now = opts.now ?? (() => new Date());
-  const monotonic = opts.monotonic ?? (() => performance.now());
-  const sleep = opts.sleep ?? ((ms: number) => sleepMs(ms).then(() => undefined));
-  const ttlMs = opts.ttlMs ?? DEFAULT_LOCK_TTL_MS;
-  const settleMs = opts.settleMs ?? defaultSettleMs(adapter.baseUrl);
-  const host = (opts.host ?? hostname()).replace(/\s+/g, '_') || 'unknown-host';
-  const pid = opts.pid ?? process.pid;
-  const isAlive = opts.isAlive ?? defaultIsAlive;
-  if (!(ttlMs > settleMs)) throw new InternalError(`apply lock: ttlMs (${ttlMs}) must exceed settleMs (${settleMs})`);
+  const o = resolveOptions(adapter, opts);
+  for (let attempt = 1; ; attempt++) {
+    const started = o.monotonic();
+    const me = await readMe(adapter, 'read the apply lock', o);
+    const at = o.now();
+    const { live, stale } = classify(me.notes, at, o);
+    const held = live[0];
+    if (held) {
+      throw new ApplyLockError(
+        'locked',
+        `refusing to apply: ${describeHolder(held.line, held.until)} holds the apply lock for this account; nothing was written`,
+        releaseHint(me, held.until, held.line.id),
+        held.line,
+      );
+    }
 
-  const started = monotonic();
-  const me = await readMe(adapter, 'read the apply lock');
-  const at = now();
-  const held = parseLockLines(me.notes).find((l) => staleReason(l, at, { host, isAlive, pid }) === null);
-  if (held) {
-    throw new ApplyLockError(
-      'locked',
-      `refusing to apply: ${describeHolder(held)} holds the apply lock for this account; nothing was written`,
-      releaseHint(me),
-      held,
-    );
-  }
+    const id = randomBytes(8).toString('hex');
+    const acquiredAt = at.toISOString();
+    const expiresAt = new Date(at.getTime() + o.ttlMs).toISOString();
+    const line = formatLine(id, o.self.host, o.self.pid, o.self.start, acquiredAt, expiresAt, opts.orgIds);
+    const staleIds = new Set(stale.map((l) => l.text));
+    for (const l of stale) o.notice(`removing a stale apply lock line (${staleReason(l, at, o.self) ?? 'stale'}): ${excerpt(l.text)}`);
+    const before = withoutLines(me.notes, (l) => staleIds.has(l.text));
+    const written = appendLine(before, line);
+    try {
+      await adapter.updateUser(me.id, { notes: written });
+    } catch (err) {
+      if (err instanceof ReadOnlyViolation || err instanceof InternalError) throw err;
+      // 429: Zendesk did not apply the write, so there is no line of ours: start again.
+      if (err instanceof RemoteError && err.status === 429 && attempt < MAX_ATTEMPTS) {
+        await o.sleep(o.settleMs);
+        continue;
+      }
+      const cleaned = err instanceof RemoteError && err.status === 429 ? 'no line of it was written' : await removeOwnLine(adapter, me.id, id, { written, before }, o);
+      throw new ApplyLockError(
+        'lock_failed',
+        `refusing to apply: could not write the apply lock: ${redact(err instanceof Error ? err.message : String(err))}; ${cleaned}; nothing else was written`,
+        'the apply lock lives in the notes of the API user (users/me): the token must be allowed to update that user. Run apply again',
+      );
+    }
+    const took = o.monotonic() - started;
+    if (took > o.settleMs) {
+      const cleaned = await removeOwnLine(adapter, me.id, id, { written, before }, o);
+      throw new ApplyLockError(
+        'lock_timeout',
+        `refusing to apply: writing the apply lock took ${Math.round(took)} ms (limit ${o.settleMs} ms), so another apply may have started meanwhile; ${cleaned}; nothing else was written`,
+        'run apply again',
+      );
+    }
 
-  const id = randomBytes(8).toString('hex');
-  const acquiredAt = at.toISOString();
-  const expiresAt = new Date(at.getTime() + ttlMs).toISOString();
-  const line = formatLine(id, host, pid, acquiredAt, expiresAt, opts.orgIds);
-  const before = withoutLockLines(me.notes);
-  const written = appendLine(before, line);
-  await writeNotes(adapter, me.id, written, 'write the apply lock');
-  const took = monotonic() - started;
-  if (took > settleMs) {
-    throw new ApplyLockError(
-      'lock_timeout',
-      `refusing to apply: writing the apply lock took ${Math.round(took)} ms (limit ${settleMs} ms), so another apply may have started meanwhile; nothing else was written`,
-      `run apply again. The lock line written (id=${id}) expires at ${expiresAt}; if no other apply runs, an admin may delete it from the notes of ${me.email ?? `user ${me.id}`}`,
-    );
+    await o.sleep(o.settleMs);
+    const again = await readMe(adapter, 'confirm the apply lock', o);
+    if (!parseLockLines(again.notes).some((l) => l.id === id)) {
+      const other = classify(again.notes, o.now(), { ...o, notice: () => undefined }).live[0] ?? null;
+      throw new ApplyLockError(
+        'lock_lost',
+        `refusing to apply: ${other ? describeHolder(other.line, other.until) : 'another apply'} took the apply lock at the same time; nothing else was written`,
+        releaseHint(again, other?.until ?? null, other?.line.id ?? null),
+        other?.line ?? null,
+      );
+    }
+    heldHere.add(id);
+    return { userId: me.id, id, line, host: o.self.host, pid: o.self.pid, acquiredAt, expiresAt, written, before };
   }
+}
 
-  await sleep(settleMs);
-  const again = await readMe(adapter, 'confirm the apply lock');
-  const lines = parseLockLines(again.notes);
-  if (!lines.some((l) => l.id === id)) {
-    const other = lines.find((l) => l.id !== id && staleReason(l, now(), { host, isAlive, pid }) === null) ?? null;
-    throw new ApplyLockError(
-      'lock_lost',
-      `refusing to apply: ${other ? describeHolder(other) : 'another apply'} took the apply lock at the same time; nothing else was written`,
-      releaseHint(again),
-      other,
-    );
+/**
+ * A failed acquisition's cleanup: once our write must have landed (one settle time), read
+ * the notes and remove our line if it is there. Returns what happened, for the message.
+ */
+async function removeOwnLine(adapter: Adapter, userId: number, id: string, ours: { written: string; before: string }, o: Resolved): Promise<string> {
+  try {
+    await o.sleep(o.settleMs);
+    const me = await adapter.me();
+    if (!parseLockLines(me.notes).some((l) => l.id === id)) return 'its lock line is not in Zendesk';
+    await adapter.updateUser(userId, { notes: me.notes === ours.written ? ours.before : withoutLines(me.notes, (l) => l.id === id) });
+    return 'its lock line was removed again';
+  } catch (err) {
+    if (err instanceof ReadOnlyViolation || err instanceof InternalError) throw err;
+    return `its lock line (id=${id}) could not be removed and expires by itself`;
   }
-  heldHere.add(id);
-  return { userId: me.id, id, line, host, pid, acquiredAt, expiresAt, written, before };
+}
+
+/**
+ * For a run that can write but has nothing to apply: removes stale lock lines (expired, or
+ * of a process of this host that is gone) so a crashed apply's line does not outlive it.
+ * One read; a write only when there is something to remove. Never throws for Zendesk
+ * errors. Returns the number of lines removed.
+ */
+export async function cleanStaleLockLines(adapter: Adapter, opts: ApplyLockOptions = {}): Promise<number> {
+  const o = resolveOptions(adapter, opts);
+  try {
+    const me = await adapter.me();
+    const at = o.now();
+    const { stale } = classify(me.notes, at, o);
+    if (stale.length === 0) return 0;
+    for (const l of stale) o.notice(`removing a stale apply lock line (${staleReason(l, at, o.self) ?? 'stale'}): ${excerpt(l.text)}`);
+    const texts = new Set(stale.map((l) => l.text));
+    await adapter.updateUser(me.id, { notes: withoutLines(me.notes, (l) => texts.has(l.text)) });
+    return stale.length;
+  } catch (err) {
+    if (err instanceof ReadOnlyViolation || err instanceof InternalError) throw err;
+    o.notice(`could not check the apply lock for stale lines: ${redact(err instanceof Error ? err.message : String(err))}`);
+    return 0;
+  }
+}
+
+/** The lock line with this id in the API user's notes, with its holder described, or null. */
+export async function findLockLine(adapter: Adapter, id: string, opts: ApplyLockOptions = {}): Promise<{ line: LockLine; holder: string } | null> {
+  const o = resolveOptions(adapter, opts);
+  const me = await readMe(adapter, 'read the apply lock', o);
+  const line = parseLockLines(me.notes).find((l) => l.id === id);
+  if (!line) return null;
+  const status = lineStatus(line, o.now(), o.self);
+  const until = status.kind === 'live' ? `live until ${status.until}` : `stale: ${status.reason}`;
+  return { line, holder: `host ${line.host ?? '?'}, pid ${line.pid ?? '?'}, since ${line.acquired ?? '?'} (${until})` };
+}
+
+/** Removes the lock line with this id, whoever holds it (`apply --force-unlock`). True when it was there. */
+export async function forceUnlock(adapter: Adapter, id: string, opts: ApplyLockOptions = {}): Promise<boolean> {
+  const o = resolveOptions(adapter, opts);
+  const me = await readMe(adapter, 'read the apply lock', o);
+  if (!parseLockLines(me.notes).some((l) => l.id === id)) return false;
+  try {
+    await adapter.updateUser(me.id, { notes: withoutLines(me.notes, (l) => l.id === id) });
+  } catch (err) {
+    if (err instanceof ReadOnlyViolation || err instanceof InternalError) throw err;
+    throw new ApplyLockError('lock_failed', `could not remove the apply lock: ${redact(err instanceof Error ? err.message : String(err))}`, 'run the command again');
+  }
+  return true;
 }
 
 export interface ReleaseResult {
@@ -305,14 +514,8 @@ export async function releaseApplyLock(adapter: Adapter, lock: ApplyLock): Promi
     if (me.id !== lock.userId) return { released: false, reason: `the API user is ${me.id}, the lock is in the notes of ${lock.userId}` };
     const lines = parseLockLines(me.notes);
     if (!lines.some((l) => l.id === lock.id)) return { released: false, reason: 'the lock line is no longer there (removed or replaced)' };
-    const next =
-      me.notes === lock.written
-        ? lock.before
-        : (me.notes ?? '')
-            .split('\n')
-            .filter((l) => parseLockLines(l)[0]?.id !== lock.id)
-            .join('\n');
-    await writeNotes(adapter, me.id, next, 'release the apply lock');
+    const next = me.notes === lock.written ? lock.before : withoutLines(me.notes, (l) => l.id === lock.id);
+    await adapter.updateUser(me.id, { notes: next });
     return { released: true };
   } catch (err) {
     if (err instanceof ReadOnlyViolation || err instanceof InternalError) throw err;
@@ -320,26 +523,20 @@ export async function releaseApplyLock(adapter: Adapter, lock: ApplyLock): Promi
   }
 }
 
-async function readMe(adapter: Adapter, what: string): Promise<ObservedUser> {
-  try {
-    return await adapter.me();
-  } catch (err) {
-    if (err instanceof ReadOnlyViolation || err instanceof InternalError) throw err;
-    throw lockFailed(what, err);
+/** Reads users/me; a retryable failure (429, 5xx) is tried again, MAX_ATTEMPTS in all. */
+async function readMe(adapter: Adapter, what: string, o: Resolved): Promise<ObservedUser> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await adapter.me();
+    } catch (err) {
+      if (err instanceof ReadOnlyViolation || err instanceof InternalError) throw err;
+      if (!(err instanceof RemoteError && err.retryable && attempt < MAX_ATTEMPTS)) throw readFailed(what, err);
+      await o.sleep(Math.min(o.settleMs, 1_000));
+    }
   }
 }
 
-/** One synchronous user update (not a bulk job): the write must land within the settle time. */
-async function writeNotes(adapter: Adapter, userId: number, notes: string, what: string): Promise<void> {
-  try {
-    await adapter.updateUser(userId, { notes });
-  } catch (err) {
-    if (err instanceof ReadOnlyViolation || err instanceof InternalError) throw err;
-    throw lockFailed(what, err);
-  }
-}
-
-function lockFailed(what: string, err: unknown): ApplyLockError {
+function readFailed(what: string, err: unknown): ApplyLockError {
   return new ApplyLockError(
     'lock_failed',
     `refusing to apply: could not ${what}: ${redact(err instanceof Error ? err.message : String(err))}; nothing else was written`,

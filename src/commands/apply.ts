@@ -20,7 +20,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { executePlan } from '../apply/execute.js';
-import { acquireApplyLock, releaseApplyLock, type ApplyLock } from '../apply/lock.js';
+import { acquireApplyLock, cleanStaleLockLines, findLockLine, forceUnlock, releaseApplyLock, type ApplyLock } from '../apply/lock.js';
 import { ApplyLockError, EXIT, RefusedError, UsageError, redact } from '../errors.js';
 import { isBlocked, type Plan } from '../model/plan.js';
 import type { ApplyReport } from '../model/reports.js';
@@ -28,16 +28,19 @@ import { utcDate } from '../records/details.js';
 import { comparePlans, parsePlan, planToJson } from '../plan/saved.js';
 import { renderApply, renderPlan } from '../render/index.js';
 import type { GlobalOptions, Io } from './context.js';
-import { makePlan, requireRealClock, writeAdapter, type Planned } from './pipeline.js';
+import { loadPolicyOnly, makePlan, requireRealClock, writeAdapter, type Planned } from './pipeline.js';
 import { createProgress, stepApply } from './progress.js';
 
 export interface ApplyCommandOptions {
   planFile?: string;
   yes?: boolean;
   allowLarge?: boolean;
+  /** Remove the apply lock line with this id and stop (Terraform's force-unlock). */
+  forceUnlock?: string;
 }
 
 export async function run(global: GlobalOptions, opts: ApplyCommandOptions, io: Io): Promise<number> {
+  if (opts.forceUnlock !== undefined) return forceUnlockCommand(global, opts.forceUnlock, opts.yes === true, io);
   requireRealClock(io);
   const progress = createProgress(io);
   const saved = opts.planFile !== undefined ? await readSavedPlan(opts.planFile) : null;
@@ -73,7 +76,11 @@ export async function run(global: GlobalOptions, opts: ApplyCommandOptions, io: 
       );
     }
   }
-  if (plan.changes.length === 0) return out.nothingToDo(planned);
+  if (plan.changes.length === 0) {
+    // Nothing to apply, but this run can write: a crashed apply's stale lock line goes now.
+    await cleanStaleLockLines(writeAdapter(io, planned.policy), { onNotice: lockNotice(io) });
+    return out.nothingToDo(planned);
+  }
   if (isBlocked(plan)) {
     return out.refuse(
       'blocked',
@@ -120,8 +127,12 @@ export async function run(global: GlobalOptions, opts: ApplyCommandOptions, io: 
   const writer = writeAdapter(io, planned.policy);
   let lock: ApplyLock;
   try {
-    // The line names the organizations being applied, so drift can tell (docs/drift-and-import.md).
-    lock = await acquireApplyLock(writer, { orgIds: toApply.changes.map((c) => c.orgId) }); // wall clock on purpose, not io.now
+    // Wall clock on purpose, not io.now. The lock's own writes are sent once (docs/security.md);
+    // the line names the organizations being applied, so drift can tell (docs/drift-and-import.md).
+    lock = await acquireApplyLock(writeAdapter(io, planned.policy, { maxRetries: 0 }), {
+      onNotice: lockNotice(io),
+      orgIds: toApply.changes.map((c) => c.orgId),
+    });
   } catch (err) {
     if (err instanceof ApplyLockError) return out.refuse(err.code, err.message, err.hint);
     throw err;
@@ -161,6 +172,36 @@ async function readSavedPlan(file: string): Promise<Plan> {
     throw new UsageError(`cannot read the plan file ${file}${code ? ` (${code})` : ''}`, 'save a plan with `orgshare plan --out plan.json`');
   }
   return parsePlan(text);
+}
+
+/**
+ * `apply --force-unlock ID`: shows the holder of the lock line with that id and removes it
+ * (after --yes or a "yes" on the terminal). For a crashed apply's lock on another machine;
+ * removing the lock of a running apply lets a second one interleave with it.
+ */
+async function forceUnlockCommand(global: GlobalOptions, id: string, yes: boolean, io: Io): Promise<number> {
+  if (!/^[0-9a-f]{8,64}$/.test(id)) throw new UsageError(`--force-unlock takes a lock id (hex, as shown when apply is refused), not ${JSON.stringify(id.slice(0, 40))}`);
+  const policy = await loadPolicyOnly(global, io);
+  const writer = writeAdapter(io, policy);
+  const found = await findLockLine(writer, id);
+  if (!found) {
+    throw new RefusedError('no_lock', `no apply lock line with id ${id} in the notes of the API user; nothing was written`, 'run apply: a refusal shows the id of the lock that blocks it');
+  }
+  io.stdout(`The apply lock ${id} is held by ${found.holder}.\n`);
+  if (!yes) {
+    if (!io.stdinIsTTY) throw new RefusedError('not_confirmed', 'refusing to remove the lock without confirmation; nothing was written', 'pass --yes after making sure no apply is running');
+    const ok = await (io.confirm ?? terminalConfirm)('Remove it? Only when no apply is running. [y/N] ');
+    if (!ok) throw new RefusedError('not_confirmed', 'force-unlock cancelled; nothing was written');
+  }
+  const removed = await forceUnlock(writer, id);
+  if (!removed) throw new RefusedError('no_lock', `the apply lock line ${id} was gone before it could be removed; nothing was written`);
+  io.stdout(`Removed the apply lock ${id}.\n`);
+  return EXIT.ok;
+}
+
+/** Apply-lock notices (lines ignored or removed) go to stderr as warnings. */
+function lockNotice(io: Io): (message: string) => void {
+  return (message) => io.stderr(`Warning: ${message}\n`);
 }
 
 /** Asks on the terminal; anything but "y"/"yes" is a no. */

@@ -15,7 +15,7 @@ import { readSet } from '../plan/reads.js';
 import { createAdapter } from '../remote/adapter.js';
 import { isLoopbackUrl, remoteOptionsFromEnv } from '../remote/env.js';
 import { observeForPlan } from '../remote/observe.js';
-import type { Adapter } from '../remote/types.js';
+import type { Adapter, RemoteOptions } from '../remote/types.js';
 import type { GlobalOptions, Io } from './context.js';
 import { stepObserve, type Progress } from './progress.js';
 
@@ -64,10 +64,10 @@ export async function loadPolicyOnly(global: GlobalOptions, io: Io): Promise<Pol
 }
 
 /** The only place a writing adapter is made: `apply`, after the plan was accepted. */
-export function writeAdapter(io: Io, policy: Policy): Adapter {
+export function writeAdapter(io: Io, policy: Policy, overrides: Partial<Pick<RemoteOptions, 'maxRetries'>> = {}): Adapter {
   const options = remoteOptionsFromEnv(io.env, { readOnly: false, rpm: policy.rpm });
   requireRealClock(io, options.baseUrl);
-  return createAdapter(options);
+  return createAdapter({ ...options, ...overrides });
 }
 
 /**

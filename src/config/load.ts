@@ -10,7 +10,7 @@
  * `orgshare.config.yaml` at the root.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, type Dirent } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type Problem } from '../errors.js';
 import type { DesiredOrg, DesiredState } from '../model/desired.js';
@@ -47,10 +47,20 @@ type ReadResult = { bytes: Buffer } | { problem: Problem } | { missing: true };
 function readBounded(path: string, file: string): ReadResult {
   let fd: number;
   try {
-    // Non-blocking, so a FIFO planted under a config name cannot hang the command.
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    // A link is refused before anything is read through it (nothing it points to is ever
+    // echoed); O_NOFOLLOW closes the gap between this look and the open.
+    if (lstatSync(path).isSymbolicLink()) return { problem: symlinkProblem(file) };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { missing: true };
+    return { problem: ioProblem(file, err) };
+  }
+  try {
+    // Non-blocking, so a FIFO planted under a config name cannot hang the command.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | (constants.O_NOFOLLOW ?? 0));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { missing: true };
+    if (code === 'ELOOP') return { problem: symlinkProblem(file) };
     return { problem: ioProblem(file, err) };
   }
   try {
@@ -73,6 +83,23 @@ function readBounded(path: string, file: string): ReadResult {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Every symbolic link is refused where orgshare reads the repository (`orgs/`, its files,
+ * `orgshare.config.yaml`): a pull request can add a link to a file outside the reviewed
+ * tree (a `.env`, another checkout), and what is reviewed must be what is read. See
+ * docs/security.md.
+ */
+function symlinkProblem(file: string): Problem {
+  return problem({
+    file,
+    pos: FILE_START,
+    check: 'schema',
+    code: 'symlink',
+    message: `${file === ORGS_DIR ? 'the orgs/ directory' : file === CONFIG_FILE ? CONFIG_FILE : 'organization files'} must not be a symbolic link`,
+    hint: 'a link can point outside the reviewed repository; commit the file or directory itself',
+  });
 }
 
 function ioProblem(file: string, err: unknown): Problem {
@@ -114,9 +141,14 @@ async function readPolicy(dir: string, env: NodeJS.ProcessEnv): Promise<{ policy
 }
 
 function listOrgFiles(dir: string, problems: Problem[]): string[] {
-  let entries: Dirent[];
+  let entries: Dirent<Buffer>[];
   try {
-    entries = readdirSync(join(dir, ORGS_DIR), { withFileTypes: true });
+    if (lstatSync(join(dir, ORGS_DIR)).isSymbolicLink()) {
+      problems.push(symlinkProblem(ORGS_DIR));
+      return [];
+    }
+    // Names as bytes: a name that is not UTF-8 must be reported as such, not as missing.
+    entries = readdirSync(join(dir, ORGS_DIR), { withFileTypes: true, encoding: 'buffer' });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     problems.push(
@@ -133,7 +165,20 @@ function listOrgFiles(dir: string, problems: Problem[]): string[] {
   }
   const files: string[] = [];
   for (const e of entries) {
-    const name = e.name;
+    const name = utf8Name(e.name);
+    if (name === null) {
+      problems.push(
+        problem({
+          file: `${ORGS_DIR}/${escapedName(e.name)}`,
+          pos: FILE_START,
+          check: 'schema',
+          code: 'file_name_encoding',
+          message: 'the file name is not valid UTF-8',
+          hint: 'rename the file (e.g. to the organization name in plain ASCII, like acme-corp.yaml)',
+        }),
+      );
+      continue;
+    }
     if (name.startsWith('.') || name.endsWith('.md')) continue;
     const rel = `${ORGS_DIR}/${name}`;
     const yamlName = name.endsWith('.yaml') || name.endsWith('.yml');
@@ -165,6 +210,22 @@ function listOrgFiles(dir: string, problems: Problem[]): string[] {
   }
   // Code-unit order: the same on every machine and locale.
   return files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+function utf8Name(bytes: Buffer): string | null {
+  try {
+    return STRICT_UTF8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/** A name that is not UTF-8, shown with its bad bytes as \xNN (bounded). */
+function escapedName(bytes: Buffer): string {
+  const out = [...bytes.subarray(0, 200)].map((b) => (b >= 0x20 && b < 0x7f && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join('');
+  return bytes.length > 200 ? `${out}…` : out;
 }
 
 /**

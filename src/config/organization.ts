@@ -45,6 +45,20 @@ export function buildOrganization(raw: RawOrganization, file: string, positions:
     problems.push(problem({ file, pos: valuePos(positions, path), check, code, message, hint, value }));
   const source = (path: string): SourceRef => ({ file, ...valuePos(positions, path) });
 
+  // A name that renders differently from its bytes (bidi controls, zero-width characters,
+  // ESC) has no place in a reviewed file: reviewers would approve what they cannot see.
+  const hidden = [...raw.organization.name].filter((c) => /[\p{Cc}\p{Cf}\u2028\u2029]/u.test(c));
+  if (hidden.length > 0) {
+    const codes = [...new Set(hidden.map((c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`))];
+    report(
+      'schema',
+      'invisible_character',
+      '/organization/name',
+      `organization.name contains ${codes.join(', ')}: characters that render differently from what the file holds`,
+      'write the name without them; if the live name has them, rename the organization in Zendesk first',
+    );
+  }
+
   const ticket = (url: string, path: string): TicketRef | undefined => {
     const r = parseTicketUrl(url, policy);
     if (r.ok) return r.ref;

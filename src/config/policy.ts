@@ -6,7 +6,7 @@
  * templates use known placeholders only, and the configured subdomain agrees with
  * ZENDESK_SUBDOMAIN when both are set.
  */
-import type { Problem } from '../errors.js';
+import { echoEnvValue, type Problem } from '../errors.js';
 import { DEFAULT_POLICY, type Policy } from '../model/policy.js';
 import { valuePos, type PositionIndex } from './positions.js';
 import { problem } from './problem.js';
@@ -61,7 +61,7 @@ export function policyFromConfig(
         pos: { line: 1, col: 1 },
         check: 'ticket_url',
         code: 'bad_env_subdomain',
-        message: `ZENDESK_SUBDOMAIN is not a Zendesk subdomain: ${JSON.stringify(env.ZENDESK_SUBDOMAIN)}`,
+        message: `ZENDESK_SUBDOMAIN is not a Zendesk subdomain: ${echoEnvValue(env.ZENDESK_SUBDOMAIN)}`,
         hint: 'set it to the part before .zendesk.com, e.g. ZENDESK_SUBDOMAIN=acme',
       }),
     );
@@ -77,7 +77,7 @@ export function policyFromConfig(
             pos: at('/subdomain'),
             check: 'ticket_url',
             code: 'subdomain_mismatch',
-            message: `subdomain is ${raw.subdomain} but ZENDESK_SUBDOMAIN is ${envSubdomain}`,
+            message: `subdomain is ${raw.subdomain} but ZENDESK_SUBDOMAIN is ${echoEnvValue(env.ZENDESK_SUBDOMAIN)}`,
             hint: 'the credentials and the config must be for the same Zendesk account',
             value: raw.subdomain,
           }),

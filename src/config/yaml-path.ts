@@ -259,16 +259,58 @@ function shortTag(tag: string): string {
   return tag.startsWith('tag:yaml.org,2002:') ? `!!${tag.slice('tag:yaml.org,2002:'.length)}` : tag;
 }
 
-/** Maximum nesting of flow brackets, counted on raw characters (an upper bound). */
+/** Maximum nesting of flow brackets outside quoted scalars and comments (an upper bound). */
 function flowDepth(text: string): number {
   let depth = 0;
   let max = 0;
+  // Where a quote opens a quoted scalar, as YAML reads it: at the start of a line, after
+  // [ { , or after ": ", and after "- " or "? " that begin their line. Anywhere else (as in
+  // "it's [x]" or "[a-'b [[") it is text of a plain scalar, and brackets after it count.
+  let prev = '\n';
+  let prevFirstOnLine = true;
+  let spaced = false;
   for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 91 /* [ */ || c === 123 /* { */) {
+    const ch = text[i] as string;
+    const opens =
+      (prev === '\n' && depth === 0) ||
+      prev === '[' ||
+      prev === '{' ||
+      prev === ',' ||
+      (spaced && (prev === ':' || ((prev === '-' || prev === '?') && prevFirstOnLine && depth === 0)));
+    if ((ch === '"' || ch === "'") && opens) {
+      // Brackets inside a quoted scalar are text, not nesting.
+      for (i++; i < text.length; i++) {
+        const q = text[i];
+        if (ch === '"' && q === '\\') i++;
+        else if (q === ch) {
+          if (ch === "'" && text[i + 1] === "'") i++;
+          else break;
+        }
+      }
+      prev = 'x';
+      prevFirstOnLine = false;
+      spaced = false;
+      continue;
+    }
+    if (ch === '#' && (i === 0 || /\s/.test(text[i - 1] as string))) {
+      while (i + 1 < text.length && text[i + 1] !== '\n') i++;
+      continue;
+    }
+    if (ch === '[' || ch === '{') {
       if (++depth > max) max = depth;
-    } else if ((c === 93 /* ] */ || c === 125) /* } */ && depth > 0) {
+    } else if ((ch === ']' || ch === '}') && depth > 0) {
       depth--;
+    }
+    if (ch === '\n') {
+      prev = '\n';
+      prevFirstOnLine = true;
+      spaced = false;
+    } else if (ch === ' ' || ch === '\t' || ch === '\r') {
+      spaced = true;
+    } else {
+      prevFirstOnLine = prev === '\n';
+      prev = ch;
+      spaced = false;
     }
   }
   return max;

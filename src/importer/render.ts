@@ -1,5 +1,7 @@
 /** Renders the import report (text, markdown, json with `format_version: 1`). */
 import type { Format } from '../render/format.js';
+import { escapeMd } from '../render/markdown.js';
+import { clean } from '../render/text.js';
 import type { ImportReport, ImportResult } from './run.js';
 
 const VERB: Record<ImportResult['status'], string> = {
@@ -10,8 +12,13 @@ const VERB: Record<ImportResult['status'], string> = {
   skipped: 'skipped',
 };
 
+/** Names, reasons and notes come from Zendesk: one line each, escaped (render/text.ts `clean`). */
+function safe(s: string): string {
+  return clean(s).replace(/\s*\n\s*/g, ' ');
+}
+
 function label(r: ImportResult): string {
-  return r.orgName ? `${r.orgName} (${r.orgId})` : `organization ${r.orgId}`;
+  return r.orgName ? `${safe(r.orgName)} (${r.orgId})` : `organization ${r.orgId}`;
 }
 
 function counts(report: ImportReport): string {
@@ -24,7 +31,7 @@ function line(r: ImportResult): string {
   const what =
     r.status === 'written' || r.status === 'overwritten' || r.status === 'unchanged' ? ` (${r.sharing}, ${r.ticket ?? 'baseline: never shared, no request'})` : '';
   const where = r.file ? ` ${r.file}` : '';
-  return `${VERB[r.status]}${where}: ${label(r)}${what}${r.reason ? ` — ${r.reason}` : ''}`;
+  return `${VERB[r.status]}${safe(where)}: ${label(r)}${safe(what)}${r.reason ? ` — ${safe(r.reason)}` : ''}`;
 }
 
 export function renderImport(report: ImportReport, format: Format): string {
@@ -56,9 +63,10 @@ export function renderImport(report: ImportReport, format: Format): string {
     case 'markdown': {
       const out = ['## orgshare import', ''];
       for (const r of report.results) {
-        out.push(`- **${VERB[r.status]}** ${r.file ? `\`${r.file}\` ` : ''}${label(r)}${r.reason ? `: ${r.reason}` : ''}`);
-        for (const w of r.warnings) out.push(`  - ⚠ ${w}`);
-        for (const note of r.notes ?? []) out.push(`  - ${note}`);
+        const name = r.orgName ? `${escapeMd(r.orgName)} (${r.orgId})` : `organization ${r.orgId}`;
+        out.push(`- **${VERB[r.status]}** ${r.file ? `${escapeMd(r.file)} ` : ''}${name}${r.reason ? `: ${escapeMd(r.reason)}` : ''}`);
+        for (const w of r.warnings) out.push(`  - ⚠ ${escapeMd(w)}`);
+        for (const note of r.notes ?? []) out.push(`  - ${escapeMd(note)}`);
       }
       out.push('', `_${counts(report)}._`, '');
       return out.join('\n');
@@ -67,8 +75,8 @@ export function renderImport(report: ImportReport, format: Format): string {
       const out: string[] = [];
       for (const r of report.results) {
         out.push(line(r));
-        for (const w of r.warnings) out.push(`  warning: ${w}`);
-        for (const note of r.notes ?? []) out.push(`  note: ${note}`);
+        for (const w of r.warnings) out.push(`  warning: ${safe(w)}`);
+        for (const note of r.notes ?? []) out.push(`  note: ${safe(note)}`);
       }
       if (report.results.length === 0) out.push('Nothing to import.');
       out.push('', `${counts(report)}.`);

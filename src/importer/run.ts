@@ -5,8 +5,10 @@
  * the same organization id under another name (with `force` that file is replaced in place,
  * so an organization never ends up with two files).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, mkdir, open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { UsageError } from '../errors.js';
 import type { ObservedOrg, ObservedUser } from '../model/observed.js';
 import type { Adapter } from '../remote/types.js';
 import { lastHistoryEntry } from '../records/details.js';
@@ -240,7 +242,33 @@ async function place(
   const schemaPath = schemaModelinePath(opts.dir, file, 'organization.schema.json');
   const path = join(opts.dir, file);
   await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, renderImportYaml(record, { date: opts.date, schemaPath }), 'utf8');
+  await writeNoFollow(opts.dir, file, renderImportYaml(record, { date: opts.date, schemaPath }));
   taken.add(file);
   return { ...base, status: current ? 'overwritten' : 'written', file };
+}
+
+/**
+ * Writes a file of the repository without following a symbolic link, neither `orgs/`
+ * itself nor the file: a link would send the write outside the reviewed tree
+ * (docs/security.md). Refuses with a UsageError instead.
+ */
+async function writeNoFollow(dir: string, file: string, text: string): Promise<void> {
+  const parent = join(dir, dirname(file));
+  if ((await lstat(parent)).isSymbolicLink()) {
+    throw new UsageError(`${dirname(file)}/ is a symbolic link: import does not write through links`, 'replace the link with a real directory');
+  }
+  let handle;
+  try {
+    handle = await open(join(dir, file), constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | (constants.O_NOFOLLOW ?? 0), 0o644);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') {
+      throw new UsageError(`${file} is a symbolic link: import does not write through links`, 'remove the link and import again');
+    }
+    throw err;
+  }
+  try {
+    await handle.writeFile(text, 'utf8');
+  } finally {
+    await handle.close();
+  }
 }

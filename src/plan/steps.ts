@@ -10,7 +10,7 @@ import type { Step } from '../model/plan.js';
 import type { Sharing } from '../model/sharing.js';
 import { flagsFromSharing } from '../model/sharing.js';
 import { findConfirmation } from '../records/comments.js';
-import { accessLine, accessRecorded, appendLine, detailsLine, entryRecords, lastHistoryEntry, partnerLine, partnerRecorded } from '../records/details.js';
+import { accessLine, accessRecorded, appendLine, detailsLine, partnerLine, partnerRecorded } from '../records/details.js';
 import { ticketDone } from '../records/tickets.js';
 import { fieldIsSet, type FieldTarget } from './ticket-fields.js';
 
@@ -46,13 +46,13 @@ export function commentStep(
   return step;
 }
 
-/** Flags and exactly one new Details line, unless the last sharing line already records it. */
+/**
+ * Flags and exactly one new Details line. Always a new line: every change orgshare makes
+ * to sharing is recorded, also when an earlier line names the same change and ticket
+ * (sharing was changed by hand since, and this corrects it; docs/drift-and-import.md).
+ */
 export function orgSharingStep(live: ObservedOrg, to: Sharing, ticket: TicketRef, date: string): Step {
   const before = live.details;
-  const recorded = entryRecords(lastHistoryEntry(before), to, ticket);
-  if (recorded) {
-    return { kind: 'org_update', orgId: live.id, flags: flagsFromSharing(to), detailsBefore: before, detailsAfter: before };
-  }
   const line = detailsLine(to, date, ticket);
   return {
     kind: 'org_update',

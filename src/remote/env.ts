@@ -5,7 +5,7 @@
  * Tokens are registered with `registerSecret` and never appear in a message or hint.
  * Plain-http URLs are accepted only for loopback hosts unless ORGSHARE_ALLOW_HTTP=1.
  */
-import { UsageError, registerSecret } from '../errors.js';
+import { UsageError, echoEnvValue, registerSecret } from '../errors.js';
 import type { RemoteOptions, RequestEvent } from './types.js';
 
 export interface EnvRemoteSettings {
@@ -46,7 +46,7 @@ export function remoteOptionsFromEnv(env: NodeJS.ProcessEnv, settings: EnvRemote
     const bare = subdomainRaw.replace(/^https?:\/\//i, '').replace(/\/.*$/, '').replace(/\.zendesk\.com$/i, '');
     if (!SUBDOMAIN_RE.test(bare)) {
       throw new UsageError(
-        `ZENDESK_SUBDOMAIN is not a valid subdomain: ${JSON.stringify(subdomainRaw.slice(0, 80))}`,
+        `ZENDESK_SUBDOMAIN is not a valid subdomain: ${echoEnvValue(subdomainRaw)}`,
         'use the part before .zendesk.com, e.g. ZENDESK_SUBDOMAIN=acme for https://acme.zendesk.com',
       );
     }
@@ -137,7 +137,7 @@ function rpmOverride(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > 100_000) {
-    throw new UsageError(`--rpm / ORGSHARE_RPM must be a whole number from 1 to 100000, not "${text.slice(0, 20)}"`, 'use your Zendesk plan’s limit or less, e.g. --rpm 400');
+    throw new UsageError(`--rpm / ORGSHARE_RPM must be a whole number from 1 to 100000, not ${echoEnvValue(text)}`, 'use your Zendesk plan’s limit or less, e.g. --rpm 400');
   }
   return n;
 }

@@ -16,12 +16,21 @@ export interface TextOptions {
   color: boolean;
 }
 
-/** Shows control characters (ESC, BEL, …) instead of sending them to the terminal. */
+/**
+ * The one escaping rule for text from Zendesk or the files, in every command and format
+ * (docs/security.md): control characters (ESC, BEL, DEL, C1) are shown as \xNN, and
+ * characters that make text render differently from its bytes — bidi controls (U+202E),
+ * zero-width characters, line/paragraph separators, BOM — as \uNNNN. Line breaks stay.
+ */
 export function clean(s: string): string {
   return s
     .replace(/\r\n?/g, '\n')
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+    .replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+/** Format characters that change how text renders (bidi, zero-width, separators, BOM). */
+export const INVISIBLE = /[\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
 
 function oneLine(s: string): string {
   return clean(s).replace(/\s*\n\s*/g, ' ');

@@ -183,14 +183,14 @@ describe('solved tickets and reruns', () => {
     expect(stepOf(c.steps, 'ticket_comment').skip).toBe('this confirmation is already on ticket 4821 (comment 90300)');
   });
 
-  it('writes no second Details line when the last sharing line already records this change', () => {
+  it('writes a new Details line even when the last sharing line names the same change (sharing was switched by hand since)', () => {
     const w = seedWorld();
     const line = 'Shared organization (Read only) enabled 2026-11-20 as per https://acme.zendesk.com/agent/tickets/4821';
     w.liveOrg(ORG.acme).details = `Customer since 2019.\n${line}`;
     const step = stepOf(changeOf(planFor(w, acmeFile()), ACME).steps, 'org_update');
     expect(step.flags).toEqual({ shared_tickets: true, shared_comments: false });
-    expect(step.detailsLine).toBeUndefined();
-    expect(step.detailsAfter).toBe(`Customer since 2019.\n${line}`);
+    expect(step.detailsLine).toBe(line.replace('2026-11-20', '2026-11-23'));
+    expect(step.detailsAfter).toBe(`Customer since 2019.\n${line}\n${step.detailsLine}`);
   });
 
   it('does write a line when an older line for the same ticket is followed by another', () => {

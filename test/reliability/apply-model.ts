@@ -95,8 +95,13 @@ export function modelApply(world: World, plan: Plan, crashAfter = Infinity): Mod
             projected.sharedComments = s.flags.shared_comments;
             changed = true;
           }
-          if (s.detailsLine !== undefined && !detailsRecord(projected.details, s.detailsLine)) {
-            projected.details = projected.details === s.detailsBefore && s.detailsAfter !== null ? s.detailsAfter : appendLine(projected.details, s.detailsLine);
+          // As the executor: Details as planned get the line (even if an older line reads
+          // the same); otherwise only when neither the planned result nor the line is there.
+          if (s.detailsLine !== undefined && projected.details === s.detailsBefore && s.detailsAfter !== null) {
+            projected.details = s.detailsAfter;
+            changed = true;
+          } else if (s.detailsLine !== undefined && projected.details !== s.detailsAfter && !detailsRecord(projected.details, s.detailsLine)) {
+            projected.details = appendLine(projected.details, s.detailsLine);
             changed = true;
           }
           if (s.domainNames && sameSetDiffers(projected.domainNames, s.domainNames)) {

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli.js';
-import { DEFAULT_SEED, type Sandbox, type SeedData } from '../../src/sandbox/index.js';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { DEFAULT_SEED, startSandbox, type Sandbox, type SeedData } from '../../src/sandbox/index.js';
 import { NOW_ENV } from '../../src/clock.js';
 import { captureIo, NOW, type CapturedIo } from '../apply/helpers.js';
 
@@ -140,4 +141,24 @@ request:
     comment_id: ${overrides.commentId ?? 90210}
     quote: ${JSON.stringify(overrides.quote ?? 'we accept the security risk')}
 ${overrides.extra ?? ''}`;
+}
+
+/**
+ * One sandbox for a test file: started before its tests, reset before each, closed (and
+ * the temporary repositories removed) after them. Returns its getter.
+ */
+export function sandboxForFile(): () => Sandbox {
+  let sb: Sandbox | undefined;
+  beforeAll(async () => {
+    sb = await startSandbox({ port: 0 });
+  });
+  beforeEach(() => sb?.reset());
+  afterAll(async () => {
+    await sb?.close();
+    await removeRepos();
+  });
+  return () => {
+    if (!sb) throw new Error('the sandbox is not started yet');
+    return sb;
+  };
 }

@@ -15,6 +15,7 @@ import {
   acquireApplyLock,
   defaultSettleMs,
   parseLockLines,
+  processStart,
   releaseApplyLock,
   type ApplyLock,
   type ApplyLockOptions,
@@ -23,6 +24,7 @@ import { ReadOnlyViolation } from '../../src/errors.js';
 import { createAdapter } from '../../src/remote/adapter.js';
 import type { Adapter } from '../../src/remote/types.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { FILES, cli, configDir, removeConfigDirs } from '../apply/helpers.js';
 import { writesOf } from './helpers.js';
 
 const API_USER = 1001;
@@ -137,17 +139,45 @@ describe('another apply holding the lock', () => {
 
   it('a lock of another host is respected while it lasts', async () => {
     const future = new Date(Date.now() + 10 * 60_000).toISOString();
-    sb.store.updateUser(API_USER, { notes: `${NOTES}${LOCK_PREFIX} id=00112233aabbccdd host=laptop-of-sam pid=1 acquired=2026-01-01T00:00:00.000Z expires=${future}` });
+    sb.store.updateUser(API_USER, { notes: `${NOTES}${LOCK_PREFIX} id=00112233aabbccdd host=laptop-of-sam pid=1 acquired=${new Date(Date.now() - 60_000).toISOString()} expires=${future}` });
     sb.clearLog();
     expect((await refusal(acquireApplyLock(writer(), FAST))).code).toBe('locked');
     expect(sb.writes()).toEqual([]);
   });
 
-  it('an unreadable lock line counts as held (refusing is the safe reading)', async () => {
-    sb.store.updateUser(API_USER, { notes: `${LOCK_PREFIX} held by someone, ask in #support-ops` });
-    const err = await refusal(acquireApplyLock(writer(), FAST));
-    expect(err.code).toBe('locked');
-    expect(err.message).toContain('unreadable lock line');
+  it('an unreadable lock line is reported, ignored and kept byte for byte (orgshare did not write it)', async () => {
+    const odd = `${LOCK_PREFIX} held by someone, ask in #support-ops \u001b[2J`;
+    sb.store.updateUser(API_USER, { notes: `${NOTES}${odd}` });
+    const notices: string[] = [];
+    const lock = await acquireApplyLock(writer(), { ...FAST, onNotice: (m) => notices.push(m) });
+    expect(notes()).toBe(`${NOTES}${odd}\n${lock.line}`);
+    expect(notices).toEqual([expect.stringContaining('not one orgshare wrote')]);
+    expect(notices.join('')).not.toContain('\u001b');
+    await releaseApplyLock(writer(), lock);
+    expect(notes()).toBe(`${NOTES}${odd}`);
+  });
+
+  it('a line claiming to last forever (expires=9999-…) lasts the maximum TTL after its acquired, and the refusal shows until when', async () => {
+    const acquired = new Date(Date.now() - 5 * 60_000);
+    const line = `${LOCK_PREFIX} id=00112233aabbccdd host=laptop-of-sam pid=1 acquired=${acquired.toISOString()} expires=9999-12-31T00:00:00.000Z`;
+    sb.store.updateUser(API_USER, { notes: line });
+    const err = await refusal(acquireApplyLock(writer(), { ...FAST, maxTtlMs: 10 * 60_000 }));
+    const until = new Date(acquired.getTime() + 10 * 60_000).toISOString();
+    expect(err.message).toContain(`until ${until}`);
+    expect(err.hint).toContain(`expires by itself at ${until}`);
+    // Past the maximum it is stale, and taken over.
+    sb.store.updateUser(API_USER, { notes: line.replace(acquired.toISOString(), new Date(Date.now() - 11 * 60_000).toISOString()) });
+    const lock = await acquireApplyLock(writer(), { ...FAST, maxTtlMs: 10 * 60_000 });
+    expect(lockLines().map((l) => l.id)).toEqual([lock.id]);
+    await releaseApplyLock(writer(), lock);
+  });
+
+  it('a line acquired in the future is absurd: reported and ignored', async () => {
+    sb.store.updateUser(API_USER, { notes: `${LOCK_PREFIX} id=00112233aabbccdd host=x pid=1 acquired=9999-01-01T00:00:00.000Z expires=9999-01-01T00:30:00.000Z` });
+    const notices: string[] = [];
+    const lock = await acquireApplyLock(writer(), { ...FAST, onNotice: (m) => notices.push(m) });
+    expect(notices.join('\n')).toContain('acquired in the future');
+    await releaseApplyLock(writer(), lock);
   });
 });
 
@@ -167,21 +197,36 @@ describe('a crashed apply does not block forever', () => {
       child.on('exit', () => done(child.pid!));
     });
     const future = new Date(Date.now() + 10 * 60_000).toISOString();
-    sb.store.updateUser(API_USER, { notes: `${LOCK_PREFIX} id=00112233aabbccdd host=${hostname().replace(/\s+/g, '_')} pid=${dead} acquired=2026-01-01T00:00:00.000Z expires=${future}` });
+    sb.store.updateUser(API_USER, { notes: `${LOCK_PREFIX} id=00112233aabbccdd host=${hostname().replace(/\s+/g, '_')} pid=${dead} acquired=${new Date(Date.now() - 60_000).toISOString()} expires=${future}` });
     const lock = await acquireApplyLock(writer(), FAST);
     expect(lockLines().map((l) => l.id)).toEqual([lock.id]);
+  });
+
+  it('a line whose pid now belongs to another process (pid reused) is stale', async () => {
+    const future = new Date(Date.now() + 10 * 60_000).toISOString();
+    const start = processStart(process.ppid);
+    expect(start).not.toBeNull(); // Linux: /proc tells when a process started
+    // The parent process is alive, but it is not the process that wrote this line.
+    const reused = `${LOCK_PREFIX} id=00112233aabbccdd host=${hostname().replace(/\s+/g, '_')} pid=${process.ppid} start=${Number(start) + 1} acquired=${new Date(Date.now() - 60_000).toISOString()} expires=${future}`;
+    sb.store.updateUser(API_USER, { notes: reused });
+    const lock = await acquireApplyLock(writer(), FAST);
+    expect(lockLines().map((l) => l.id)).toEqual([lock.id]);
+    await releaseApplyLock(writer(), lock);
+    // With its real start it is respected.
+    sb.store.updateUser(API_USER, { notes: reused.replace(`start=${Number(start) + 1}`, `start=${start}`) });
+    expect((await refusal(acquireApplyLock(writer(), FAST))).code).toBe('locked');
   });
 
   it('the lock of a live process on this host is respected', async () => {
     const future = new Date(Date.now() + 10 * 60_000).toISOString();
     // The parent process (the test runner's) is alive and is not this process.
-    sb.store.updateUser(API_USER, { notes: `${LOCK_PREFIX} id=00112233aabbccdd host=${hostname().replace(/\s+/g, '_')} pid=${process.ppid} acquired=2026-01-01T00:00:00.000Z expires=${future}` });
+    sb.store.updateUser(API_USER, { notes: `${LOCK_PREFIX} id=00112233aabbccdd host=${hostname().replace(/\s+/g, '_')} pid=${process.ppid} acquired=${new Date(Date.now() - 60_000).toISOString()} expires=${future}` });
     expect((await refusal(acquireApplyLock(writer(), FAST))).code).toBe('locked');
   });
 
   it('a line this process left behind (its release failed) does not lock this process out', async () => {
     const future = new Date(Date.now() + 10 * 60_000).toISOString();
-    sb.store.updateUser(API_USER, { notes: `${LOCK_PREFIX} id=00112233aabbccdd host=${hostname().replace(/\s+/g, '_')} pid=${process.pid} acquired=2026-01-01T00:00:00.000Z expires=${future}` });
+    sb.store.updateUser(API_USER, { notes: `${LOCK_PREFIX} id=00112233aabbccdd host=${hostname().replace(/\s+/g, '_')} pid=${process.pid} acquired=${new Date(Date.now() - 60_000).toISOString()} expires=${future}` });
     const lock = await acquireApplyLock(writer(), FAST);
     expect(sb.store.users.get(API_USER)?.notes).toBe(lock.line);
     // …but while this process holds a lock, a second apply of the same process is refused.
@@ -218,12 +263,101 @@ describe('applies racing for the lock', () => {
     expect(rounds).toBeGreaterThan(0);
   });
 
-  it('a lock write slower than the settle time refuses (another apply may have started meanwhile)', async () => {
+  it('a lock write slower than the settle time refuses (another apply may have started meanwhile) and removes its own line', async () => {
     sb.script({ match: { method: 'PUT', path: 'users/1001' }, fault: { kind: 'delay', ms: 600 } });
     const err = await refusal(acquireApplyLock(writer(), { ...RACE, settleMs: 400 }));
     expect(err.code).toBe('lock_timeout');
     expect(err.message).toMatch(/took \d+ ms \(limit 400 ms\)/);
-    // Its line stays: it may have replaced the line of an apply that holds the lock.
-    expect(lockLines()).toHaveLength(1);
+    expect(err.message).toContain('its lock line was removed again');
+    expect(lockLines()).toEqual([]);
+    expect(notes()).toBe(NOTES);
+  });
+
+  it('a 429 on the lock write: Zendesk applied nothing, the acquisition starts again and takes the lock', async () => {
+    sb.script({ match: { method: 'PUT', path: 'users/1001' }, fault: { kind: 'retryAfter', seconds: 1 } });
+    const lock = await acquireApplyLock(writer(), { ...FAST });
+    expect(lockLines().map((l) => l.id)).toEqual([lock.id]);
+    await releaseApplyLock(writer(), lock);
+    expect(notes()).toBe(NOTES);
+  });
+
+  it('a lock write whose outcome is unknown (connection dropped after Zendesk applied it) refuses and removes its line', async () => {
+    sb.script({ match: { method: 'PUT', path: 'users/1001' }, fault: { kind: 'drop', applied: true } });
+    const err = await refusal(acquireApplyLock(writer(), FAST));
+    expect(err.code).toBe('lock_failed');
+    expect(err.message).toContain('its lock line was removed again');
+    expect(notes()).toBe(NOTES);
+  });
+});
+
+describe('the lock’s life through `orgshare apply` (CLI, over the sandbox)', () => {
+  const world = { 'acme-corp': FILES.acme, initech: FILES.initech };
+  afterAll(removeConfigDirs);
+
+  it('one 429 on the lock write: apply still applies, and no lock line is left behind', async () => {
+    const dir = await configDir(world);
+    sb.script({ match: { method: 'PUT', path: 'users/1001' }, fault: { kind: 'retryAfter', seconds: 1 } });
+    const { code, stderr } = await cli(sb, dir, ['apply', '--yes']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(lockLines()).toEqual([]);
+    expect(notes()).toBe(NOTES);
+  });
+
+  it('a killed apply’s line on this host is removed by the next apply even when it has nothing to apply', async () => {
+    const dir = await configDir({ globex: FILES.globex });
+    const dead = await new Promise<number>((done) => {
+      const child = spawn(process.execPath, ['-e', '']);
+      child.on('exit', () => done(child.pid!));
+    });
+    const future = new Date(Date.now() + 10 * 60_000).toISOString();
+    const left = `${LOCK_PREFIX} id=00112233aabbccdd host=${hostname().replace(/\s+/g, '_')} pid=${dead} acquired=${new Date().toISOString()} expires=${future} (delete this line to release a stale lock)`;
+    sb.store.updateUser(API_USER, { notes: `${NOTES}${left}` });
+    sb.clearLog();
+    const { code, stdout, stderr } = await cli(sb, dir, ['apply', '--yes']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Nothing to apply');
+    expect(stderr).toContain(`removing a stale apply lock line (process ${dead}`);
+    expect(notes()).toBe(NOTES);
+    expect(writesOf(sb)).toEqual(['PUT /users/1001.json']);
+    // Converged and clean: the next run writes nothing at all.
+    sb.clearLog();
+    expect((await cli(sb, dir, ['apply', '--yes'])).code).toBe(0);
+    expect(sb.writes()).toEqual([]);
+  });
+});
+
+describe('orgshare apply --force-unlock ID (Terraform-style)', () => {
+  afterAll(removeConfigDirs);
+  const foreign = () =>
+    `${LOCK_PREFIX} id=00112233aabbccdd host=crashed-runner pid=77 acquired=${new Date(Date.now() - 60_000).toISOString()} expires=${new Date(Date.now() + 20 * 60_000).toISOString()}`;
+
+  it('a live lock of another host: the refusal names its id and the command; --force-unlock shows the holder and removes only that line', async () => {
+    const dir = await configDir({ 'acme-corp': FILES.acme });
+    sb.store.updateUser(API_USER, { notes: `${NOTES}${foreign()}` });
+    const refused = await cli(sb, dir, ['apply', '--yes']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('orgshare apply --force-unlock 00112233aabbccdd');
+    sb.clearLog();
+
+    const noYes = await cli(sb, dir, ['apply', '--force-unlock', '00112233aabbccdd']);
+    expect(noYes.code).toBe(1);
+    expect(sb.writes()).toEqual([]);
+
+    const { code, stdout } = await cli(sb, dir, ['apply', '--force-unlock', '00112233aabbccdd', '--yes']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('held by host crashed-runner, pid 77');
+    expect(notes()).toBe(NOTES);
+    expect(writesOf(sb)).toEqual(['PUT /users/1001.json']);
+  });
+
+  it('an unknown id changes nothing', async () => {
+    const dir = await configDir({ 'acme-corp': FILES.acme });
+    sb.store.updateUser(API_USER, { notes: `${NOTES}${foreign()}` });
+    sb.clearLog();
+    const { code, stderr } = await cli(sb, dir, ['apply', '--force-unlock', 'ffffffffffffffff', '--yes']);
+    expect(code).toBe(1);
+    expect(stderr).toContain('no apply lock line with id ffffffffffffffff');
+    expect(sb.writes()).toEqual([]);
   });
 });
