@@ -274,13 +274,28 @@ function sandboxOptions(program: Command): SandboxCommandOptions {
 /** INVISIBLE (render/text.ts), but not the U+200B Markdown output puts after "@" to break @mentions. */
 const OUTPUT_INVISIBLE = /[\u007f-\u009f\u061c\u200c-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]|(?<!@)\u200b/g;
 
+/** The subcommand named in argv (the first word that is not a global option or its value). */
+function commandOf(argv: string[]): string | undefined {
+  const withValue = new Set(['--dir', '--format', '--rpm']);
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (withValue.has(a)) i++;
+    else if (!a.startsWith('-')) return a;
+  }
+  return undefined;
+}
+
 export async function main(argv: string[], ioGiven: Io = processIo()): Promise<number> {
   // Every byte printed passes through redaction of every secret of this environment, in
   // any letter case (docs/security.md): a message that echoes a value cannot leak one.
-  registerSecretsFrom(ioGiven.env);
+  // The one exception: `orgshare sandbox` prints the sandbox's own demo credentials, which
+  // are not secrets even when the environment happens to hold the same value.
+  const sandbox = commandOf(argv) === 'sandbox';
+  if (!sandbox) registerSecretsFrom(ioGiven.env);
   // Characters that render differently from their bytes are escaped in every format
   // (valid JSON escapes there); renderers escape control characters themselves.
-  const safe = (t: string) => redact(t).replace(OUTPUT_INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const visible = (t: string) => t.replace(OUTPUT_INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const safe = (t: string) => visible(sandbox ? t : redact(t));
   const io: Io = { ...ioGiven, stdout: (t) => ioGiven.stdout(safe(t)), stderr: (t) => ioGiven.stderr(safe(t)) };
   let code = 0;
   const program = buildProgram(io, (c) => (code = c));
