@@ -25,6 +25,7 @@ import { appendStepSummary, clientFromEnv, loggedGroup, runUrl, setOutput } from
 import { composeReport, githubBody, marker, REPORT_KINDS, summaryBody, type ReportKind } from './body.js';
 import { planFingerprint } from '../plan/saved.js';
 import type { GitHubClientOptions } from './client.js';
+import { APPLY_IN_PROGRESS_MARKER } from '../model/reports.js';
 import { syncDriftIssue } from './drift-issue.js';
 import { compareConfigWithBranch, DEFAULT_CONFIG_PATHS } from './latest.js';
 import { upsertStickyComment } from './sticky-comment.js';
@@ -146,10 +147,11 @@ export function buildGithubProgram(io: Io, deps: GithubCliDeps = {}): Command {
       const markerText = marker(opts.marker);
       const url = runUrl(io.env);
       const checked = io.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const report = readReport(opts.file);
       const composed = composeReport({
         kind: 'drift',
         exitCode,
-        report: readReport(opts.file),
+        report,
         sha: opts.sha ?? io.env.GITHUB_SHA,
         runUrl: url,
         note:
@@ -166,6 +168,7 @@ export function buildGithubProgram(io: Io, deps: GithubCliDeps = {}): Command {
         title: opts.title,
         body: githubBody(markerText, composed, `The full report is in the log of the workflow run${url ? ` (${url})` : ''}.`),
         closeComment: `No drift found at ${checked}${url ? ` ([workflow run](${url}))` : ''}: live Zendesk matches \`orgs/\` again. Closing.`,
+        applyInProgress: report.includes(APPLY_IN_PROGRESS_MARKER),
       });
       const where = result.url ?? result.numbers.map((n) => `#${n}`).join(', ');
       const line: Record<typeof result.action, string> = {
@@ -173,6 +176,7 @@ export function buildGithubProgram(io: Io, deps: GithubCliDeps = {}): Command {
         updated: `drift issue updated: ${where}`,
         unchanged: `drift issue unchanged: ${where}`,
         closed: `drift issue closed: ${where}`,
+        deferred: `no drift outside an apply in progress: the drift issue was left open until a run without one (${where})`,
         none: 'no drift and no open drift issue: nothing to do',
         skipped: 'orgshare drift failed (exit 1): the drift issue was left as it is',
       };

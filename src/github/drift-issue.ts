@@ -23,7 +23,7 @@ export interface Issue {
   pull_request?: unknown;
 }
 
-export type DriftIssueAction = 'opened' | 'updated' | 'unchanged' | 'closed' | 'none' | 'skipped';
+export type DriftIssueAction = 'opened' | 'updated' | 'unchanged' | 'closed' | 'deferred' | 'none' | 'skipped';
 
 export interface DriftIssueResult {
   action: DriftIssueAction;
@@ -45,6 +45,11 @@ export interface DriftIssueInput {
   body: string;
   /** Comment posted before closing when drift is gone. */
   closeComment: string;
+  /**
+   * The report was made while an apply held the lock (its Markdown carries
+   * APPLY_IN_PROGRESS_MARKER): a clean exit 0 then leaves an open issue as it is.
+   */
+  applyInProgress?: boolean;
 }
 
 /** Open issues (not pull requests) with the label and our marker, oldest first. */
@@ -67,6 +72,9 @@ export async function syncDriftIssue(client: GitHubClient, input: DriftIssueInpu
   }
   const open = await findOpenDriftIssues(client, input.label, input.markerText);
 
+  if (input.driftExitCode === 0 && input.applyInProgress === true) {
+    return { action: open.length ? 'deferred' : 'none', numbers: open.map((i) => i.number), closedDuplicates: [] };
+  }
   if (input.driftExitCode === 0) {
     for (const issue of open) await closeIssue(client, issue.number, input.closeComment, 'completed');
     return { action: open.length ? 'closed' : 'none', numbers: open.map((i) => i.number), closedDuplicates: [] };

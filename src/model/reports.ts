@@ -89,6 +89,13 @@ export interface DriftReport {
   applyInProgress?: { applies: ApplyInProgress[]; deferred: DriftItem[] };
 }
 
+/**
+ * A hidden line in the drift Markdown while an apply held the lock: the GitHub helper then
+ * leaves an open drift issue as it is instead of closing it on a clean exit 0 (the
+ * deferred differences are neither drift nor proven gone). docs/workflows.md.
+ */
+export const APPLY_IN_PROGRESS_MARKER = '<!-- orgshare-apply-in-progress -->';
+
 export type StepStatus = 'done' | 'skipped' | 'failed' | 'not_run' | 'already_done';
 
 export interface ApplyResult {

@@ -13,7 +13,7 @@
 import { createTwoFilesPatch } from 'diff';
 import type { Change, CheckResult, Plan, Step } from '../model/plan.js';
 import { isBlocked, isFinish } from '../model/plan.js';
-import type { ApplyReport, DriftReport } from '../model/reports.js';
+import { APPLY_IN_PROGRESS_MARKER, type ApplyReport, type DriftReport } from '../model/reports.js';
 import { describeChange, evidenceWords, exposureNote, organizationUrl, summaryLine } from '../plan/summary.js';
 import { applyScope, clean, driftItemText } from './text.js';
 
@@ -257,6 +257,7 @@ export function renderDriftMarkdown(report: DriftReport): string {
   const where = report.account.subdomain ? `${report.account.subdomain}.zendesk.com` : report.account.baseUrl;
   const out: string[] = [];
   const busy = report.applyInProgress;
+  if (busy) out.push(APPLY_IN_PROGRESS_MARKER);
   if (report.items.length === 0) {
     out.push(
       busy ? '### orgshare drift: none (apply in progress)' : '### orgshare drift: none',

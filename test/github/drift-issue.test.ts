@@ -43,6 +43,29 @@ describe('drift issue lifecycle', () => {
     expect(body).toContain('Globex (360000000102, orgs/globex.yaml): sharing read\\_write last attested 2024-03-02, 996 days ago (reattest\\_after 365)');
   });
 
+  it('leaves an open drift issue open when the clean run was made while an apply held the lock', async () => {
+    expect((await check(DRIFT, '2')).stdout).toContain('drift issue opened');
+    const [issue] = driftIssues();
+    // orgshare drift during an apply: exit 0, the differences deferred to the apply.
+    const busy: DriftReport = {
+      formatVersion: 1,
+      generatedAt: '2026-11-23T06:23:00.000Z',
+      account: { subdomain: 'acme', baseUrl: 'https://acme.zendesk.com/api/v2' },
+      managed: 1,
+      scanned: { organizations: 1, users: 0 },
+      items: [],
+      applyInProgress: { applies: [{ holder: 'another apply (host runner-7, pid 2412)', orgIds: [360000000103] }], deferred: [] },
+    };
+    const during = await check(renderDriftMarkdown(busy), '0');
+    expect(during.code).toBe(0);
+    expect(during.stdout).toContain('the drift issue was left open');
+    expect(gh.issues.get(issue!.number)!.state).toBe('open');
+    // The next clean run without an apply closes it as before.
+    const after = await check(renderDriftMarkdown({ ...busy, applyInProgress: undefined }), '0');
+    expect(after.stdout).toContain('drift issue closed');
+    expect(gh.issues.get(issue!.number)!.state).toBe('closed');
+  });
+
   it('opens one labelled issue on drift, updates it while drift persists, and closes it with a comment when clean', async () => {
     const opened = await check(DRIFT, '2');
     expect(opened.code).toBe(0);
