@@ -74,11 +74,13 @@ export function writeAdapter(io: Io, policy: Policy, overrides: Partial<Pick<Rem
  * A pinned clock (ORGSHARE_NOW, src/clock.ts) would date a real change wrongly: writes with
  * one go only to a sandbox on this machine. Apply checks it first, before any request.
  */
-export function requireRealClock(io: Io, baseUrl: string = remoteOptionsFromEnv(io.env, { readOnly: false }).baseUrl): void {
+export function requireRealClock(io: Io, baseUrl?: string): void {
   const pinned = pinnedNow(io.env);
-  if (pinned !== null && !isLoopbackUrl(baseUrl)) {
+  if (pinned === null) return;
+  const target = baseUrl ?? remoteOptionsFromEnv(io.env, { readOnly: false }).baseUrl;
+  if (!isLoopbackUrl(target)) {
     throw new UsageError(
-      `${NOW_ENV} pins the clock to ${pinned.toISOString()}: apply writes to ${baseUrl} only with the real clock; nothing was written`,
+      `${NOW_ENV} pins the clock to ${pinned.toISOString()}: apply writes to ${target} only with the real clock; nothing was written`,
       `unset ${NOW_ENV} (it is meant for a sandbox on this machine) and run apply again`,
     );
   }
