@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { remoteOptionsFromEnv } from '../../src/remote/env.js';
 import { RequestPacer, sharedPacer } from '../../src/remote/transport.js';
+import { virtualClock } from '../remote/virtual-clock.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { cli, configDir, FILES, removeConfigDirs } from '../apply/helpers.js';
 
@@ -47,13 +48,12 @@ describe('the request budget: --rpm > ORGSHARE_RPM > rpm in orgshare.config.yaml
       // The run's budget is this account's pacer at that rate: it started every request.
       expect(sharedPacer(sb.baseUrl, 9876).taken).toBe(requests);
       // A pacer's schedule, in virtual time (no wall clock): a burst of 36/6 = 6, then 60 s / 36.
-      let t = 0;
-      const waits: number[] = [];
-      const pacer = new RequestPacer(36, undefined, { now: () => t, sleep: async (ms) => void (waits.push(ms), (t += ms)) });
+      const clock = virtualClock();
+      const pacer = new RequestPacer(36, undefined, clock);
       const starts: number[] = [];
       for (let i = 0; i < requests; i++) {
         await pacer.take();
-        starts.push(t);
+        starts.push(clock.now());
       }
       expect(starts.slice(0, 6)).toEqual([0, 0, 0, 0, 0, 0]);
       for (let i = 6; i < requests; i++) expect(starts[i]! - starts[i - 1]!).toBe(Math.ceil(60_000 / 36));

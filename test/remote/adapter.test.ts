@@ -3,6 +3,7 @@ import { ReadOnlyViolation, RemoteError } from '../../src/errors.js';
 import { createAdapter } from '../../src/remote/adapter.js';
 import type { RemoteOptions, RequestEvent } from '../../src/remote/types.js';
 import { DEFAULT_SEED, generateAccount, startSandbox, type RequestLogEntry, type Sandbox } from '../../src/sandbox/index.js';
+import { virtualClock } from './virtual-clock.js';
 
 const TOKEN = { kind: 'token', email: 'admin@acme.example', token: 'sandbox-token' } as const;
 
@@ -151,9 +152,8 @@ describe('the default sandbox world', () => {
       sb.script({ match: { method: 'GET', path: /show_many/ }, fault: { kind: 'retryAfter', seconds: 1 } });
       const events: RequestEvent[] = [];
       // A virtual clock: every wait the transport decides on is recorded, none is spent.
-      const waits: number[] = [];
-      let t = 0;
-      const clock = { now: () => t, sleep: async (ms: number) => void (waits.push(ms), (t += ms)) };
+      const clock = virtualClock();
+      const { waits } = clock;
       const a = adapterFor(sb, { readOnly: true, onRequest: (e) => events.push(e), clock });
       const orgs = await a.showOrganizations([360000000101]);
       expect(orgs.map((o) => o.name)).toEqual(['Acme Corp']);

@@ -4,6 +4,7 @@ import { createTransport, retryAfterMs, summarizeErrorBody, RequestPacer, shared
 import type { RequestEvent } from '../../src/remote/types.js';
 import { busiestWindow } from '../../bench/lib/report.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { virtualClock } from './virtual-clock.js';
 
 const AUTH = `Basic ${Buffer.from('admin@acme.example/token:sandbox-token').toString('base64')}`;
 const HEADERS = { Authorization: AUTH, 'Content-Type': 'application/json', Accept: 'application/json' };
@@ -48,20 +49,6 @@ describe('error bodies', () => {
     expect(summarizeErrorBody({ errors: [{ code: 'TooManyRequests', title: 'Too many requests' }] })).toBe('TooManyRequests: Too many requests');
   });
 });
-
-/** A clock that only moves when someone sleeps: minutes of pacing, no wall time. */
-function virtualClock(): PacerClock & { sleeps: number } {
-  let t = 0;
-  const clock = {
-    sleeps: 0,
-    now: () => t,
-    sleep: async (ms: number) => {
-      clock.sleeps++;
-      t += ms;
-    },
-  };
-  return clock;
-}
 
 /** Start times of `n` requests taken back to back (each waits for the previous start). */
 async function startTimes(pacer: RequestPacer, clock: PacerClock, n: number): Promise<number[]> {
